@@ -511,6 +511,19 @@ func TestBrowserAppliesResults(t *testing.T) {
 		}
 	})
 
+	t.Run("the body takes the attributes of the page the backend rendered", func(t *testing.T) {
+		s := newSite(t)
+		s.page("/login", "login", loginForm)
+		data := `[{"title":1,"body":2,"bodyAttributes":3},"Saved","<h1 id=done>Saved</h1>",{"class":4},"signed-in"]`
+		s.fixedAction("/login", 200, resultJSON(map[string]any{"type": "success", "status": 200, "data": data}))
+		ctx := newTab(t)
+		s.run(ctx, open(s.url("/login")),
+			js("document.body.setAttribute('data-old', '1')"),
+			chromedp.Click(chromedp.CSS("#save")),
+			until("document.getElementById('done')"),
+			until("document.body.className === 'signed-in' && !document.body.hasAttribute('data-old')"))
+	})
+
 	t.Run("focus after a success", func(t *testing.T) {
 		tests := []struct{ name, body, check string }{
 			{name: "goes to the new page's autofocus element", body: `<input id=first><input id=focusme autofocus>`,
