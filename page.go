@@ -1,0 +1,186 @@
+package enhance
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+
+	"github.com/caddy-enhance/enhance/inject"
+	"github.com/caddy-enhance/enhance/rewrite"
+)
+
+// servePage forwards a request and rewrites the reply as it streams when it
+// is an HTML page.
+func (e *Enhance) servePage(w http.ResponseWriter, r *http.Request, forward caddyhttp.Handler, page, target *url.URL) error {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return forward.ServeHTTP(w, r)
+	}
+	if acceptsHTML(r) {
+		// Ask for identity so the page can be rewritten as it streams;
+		// reverse_proxy still asks the upstream for gzip on the wire and
+		// decodes it, and encode (before enhance) compresses our output.
+		r = r.WithContext(r.Context())
+		r.Header = r.Header.Clone()
+		r.Header.Del("Accept-Encoding")
+	}
+	pw := &pageWriter{
+		ResponseWriterWrapper: &caddyhttp.ResponseWriterWrapper{ResponseWriter: w},
+		method:                r.Method,
+		assets:                e.assets,
+		options:               rewrite.Options{PageURL: page},
+	}
+	if target != page {
+		pw.options.DocumentURL = target
+	}
+	defer func() {
+		// A reply that breaks off must reach the client as broken, not
+		// completed: stop without writing the tail, and let Caddy abort.
+		if v := recover(); v != nil {
+			pw.abort()
+			panic(v)
+		}
+	}()
+	err := forward.ServeHTTP(pw, r)
+	if cerr := pw.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// acceptsHTML tells requests that may get an HTML page (navigations, form
+// posts) from those for assets, whose compressed replies pass untouched.
+func acceptsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "html") || r.Header.Get("Sec-Fetch-Dest") == "document"
+}
+
+// pageWriter decides at WriteHeader whether a reply is a page to rewrite;
+// anything else passes straight through.
+type pageWriter struct {
+	*caddyhttp.ResponseWriterWrapper
+	method  string
+	assets  *inject.Assets
+	options rewrite.Options
+
+	decided bool
+	body    io.Writer       // where the reply body goes once decided
+	rw      *rewrite.Writer // nil when passing through
+	decoder *streamDecoder  // non-nil when the upstream compressed the page anyway
+}
+
+func (pw *pageWriter) WriteHeader(status int) {
+	if pw.decided {
+		return
+	}
+	// 1xx (103 Early Hints) go out as they come; the real status follows.
+	if status < 200 {
+		pw.ResponseWriterWrapper.WriteHeader(status)
+		return
+	}
+	pw.decided = true
+	pw.body = pw.ResponseWriterWrapper
+	if pw.shouldRewrite(status) {
+		pw.startRewrite()
+	}
+	pw.ResponseWriterWrapper.WriteHeader(status)
+}
+
+func (pw *pageWriter) shouldRewrite(status int) bool {
+	if pw.method == http.MethodHead || status == http.StatusNoContent ||
+		status == http.StatusNotModified || status == http.StatusPartialContent {
+		return false
+	}
+	h := pw.Header()
+	if !isHTML(h.Get("Content-Type")) {
+		return false
+	}
+	if strings.Contains(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), "no-transform") {
+		return false
+	}
+	return canDecode(h.Get("Content-Encoding"))
+}
+
+func isHTML(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+func (pw *pageWriter) startRewrite() {
+	h := pw.Header()
+	// The body changes length, so ranges and strong validators no longer hold.
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	if etag := h.Get("Etag"); etag != "" && !strings.HasPrefix(etag, "W/") {
+		h.Del("Etag")
+	}
+	pw.options.Script = pw.assets.ScriptTag(inject.NonceFromCSP(h))
+	pw.options.ScriptSrc = pw.assets.ScriptURL()
+	pw.rw = rewrite.NewWriter(pw.ResponseWriterWrapper, pw.options)
+	pw.body = pw.rw
+	if enc := h.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		h.Del("Content-Encoding")
+		pw.decoder = newStreamDecoder(enc, pw.rw)
+		pw.body = pw.decoder
+	}
+}
+
+func (pw *pageWriter) Write(p []byte) (int, error) {
+	if !pw.decided {
+		pw.WriteHeader(http.StatusOK)
+	}
+	return pw.body.Write(p)
+}
+
+// ReadFrom must be overridden too: file_server writes with io.Copy, which
+// would otherwise reach the wrapped writer's ReadFrom and skip the rewrite.
+func (pw *pageWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !pw.decided {
+		pw.WriteHeader(http.StatusOK)
+	}
+	if pw.rw == nil {
+		return pw.ResponseWriterWrapper.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{pw.body}, src)
+}
+
+// FlushError sends what has been rewritten so far when the upstream flushes,
+// so a slow page's first bytes reach the browser early.
+func (pw *pageWriter) FlushError() error {
+	if pw.decoder != nil {
+		// The decoder goroutine writes on its own schedule; flushing
+		// underneath it would race.
+		return nil
+	}
+	if pw.rw != nil {
+		if err := pw.rw.Flush(); err != nil {
+			return err
+		}
+	}
+	return http.NewResponseController(pw.ResponseWriterWrapper.ResponseWriter).Flush()
+}
+
+func (pw *pageWriter) Flush() { _ = pw.FlushError() }
+
+// Close writes what the rewriter still holds.
+func (pw *pageWriter) Close() error {
+	if pw.decoder != nil {
+		if err := pw.decoder.Close(); err != nil {
+			return err
+		}
+	}
+	if pw.rw != nil {
+		return pw.rw.Close()
+	}
+	return nil
+}
+
+func (pw *pageWriter) abort() {
+	if pw.decoder != nil {
+		pw.decoder.abort()
+	}
+}
+
+func (pw *pageWriter) Unwrap() http.ResponseWriter { return pw.ResponseWriterWrapper.ResponseWriter }
