@@ -5,6 +5,7 @@ package integration
 import (
 	"bytes"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/caddy-enhance/enhance/demo"
 )
 
 // caddyBin is the Caddy binary under test, built once by TestMain.
@@ -23,6 +26,9 @@ func TestMain(m *testing.M) {
 	if addr := os.Getenv("ENHANCE_TEST_UPSTREAM"); addr != "" {
 		serveLegacyApp(addr)
 		return
+	}
+	if addr := os.Getenv("ENHANCE_TEST_DEMO"); addr != "" {
+		log.Fatal(http.ListenAndServe(addr, demo.Handler()))
 	}
 	dir, err := os.MkdirTemp("", "enhance-it-")
 	if err != nil {
@@ -116,6 +122,17 @@ func startLegacyApp(t testing.TB) string {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "ENHANCE_TEST_UPSTREAM="+addr)
 	startProcess(t, cmd, "legacy app", addr)
+	return addr
+}
+
+// startDemoApp starts the demo app that ships in the binary, as its own
+// process, and returns its address.
+func startDemoApp(t testing.TB) string {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "ENHANCE_TEST_DEMO="+addr)
+	startProcess(t, cmd, "demo app", addr)
 	return addr
 }
 
