@@ -154,17 +154,8 @@ func (e *Enhance) originAllowed(r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if trusted, _ := caddyhttp.GetVar(r.Context(), caddyhttp.TrustedProxyVarKey).(bool); trusted {
-		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
-			scheme = p
-		}
-	}
 	o := normalizeOrigin(origin)
-	return o == normalizeOrigin(scheme+"://"+r.Host) || e.trusted[o]
+	return o == normalizeOrigin(requestScheme(r)+"://"+r.Host) || e.trusted[o]
 }
 
 func normalizeOrigin(o string) string {

@@ -145,6 +145,7 @@ func (e *Enhance) ServeHTTP(w http.ResponseWriter, r *http.Request, next caddyht
 			return caddyhttp.Error(http.StatusBadRequest, fmt.Errorf("bad named action target: %v", err))
 		}
 		if named {
+			mapped.Scheme, mapped.Host = page.Scheme, page.Host
 			target = mapped
 			name = mapped.Path
 			forward = caddyhttp.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {

@@ -1,11 +1,13 @@
 package enhance
 
 import (
+	"bufio"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
@@ -68,8 +70,19 @@ type pageWriter struct {
 	decided bool
 	body    io.Writer       // where the reply body goes once decided
 	rw      *rewrite.Writer // nil when passing through
+	out     *bufio.Writer   // gathers the rewriter's many small writes
 	decoder *streamDecoder  // non-nil when the upstream compressed the page anyway
 }
+
+// The rewriter writes token by token. Gathered into larger writes, the
+// output costs fewer syscalls, and encode sees a first write large enough
+// (over its minimum_length) to decide to compress.
+const outputBufferSize = 16 << 10
+
+var (
+	outputPool   = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, outputBufferSize) }}
+	rewriterPool = sync.Pool{New: func() any { return rewrite.NewWriter(nil, rewrite.Options{}) }}
+)
 
 func (pw *pageWriter) WriteHeader(status int) {
 	if pw.decided {
@@ -118,7 +131,10 @@ func (pw *pageWriter) startRewrite() {
 	}
 	pw.options.Script = pw.assets.ScriptTag(inject.NonceFromCSP(h))
 	pw.options.ScriptSrc = pw.assets.ScriptURL()
-	pw.rw = rewrite.NewWriter(pw.ResponseWriterWrapper, pw.options)
+	pw.out = outputPool.Get().(*bufio.Writer)
+	pw.out.Reset(pw.ResponseWriterWrapper)
+	pw.rw = rewriterPool.Get().(*rewrite.Writer)
+	pw.rw.Reset(pw.out, pw.options)
 	pw.body = pw.rw
 	if enc := h.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		h.Del("Content-Encoding")
@@ -158,6 +174,9 @@ func (pw *pageWriter) FlushError() error {
 		if err := pw.rw.Flush(); err != nil {
 			return err
 		}
+		if err := pw.out.Flush(); err != nil {
+			return err
+		}
 	}
 	return http.NewResponseController(pw.ResponseWriterWrapper.ResponseWriter).Flush()
 }
@@ -166,21 +185,39 @@ func (pw *pageWriter) Flush() { _ = pw.FlushError() }
 
 // Close writes what the rewriter still holds.
 func (pw *pageWriter) Close() error {
+	if pw.rw == nil {
+		return nil
+	}
+	var err error
 	if pw.decoder != nil {
-		if err := pw.decoder.Close(); err != nil {
-			return err
-		}
+		err = pw.decoder.Close()
 	}
-	if pw.rw != nil {
-		return pw.rw.Close()
+	if err == nil {
+		err = pw.rw.Close()
 	}
-	return nil
+	if err == nil {
+		err = pw.out.Flush()
+	}
+	pw.release()
+	return err
 }
 
 func (pw *pageWriter) abort() {
 	if pw.decoder != nil {
 		pw.decoder.abort()
 	}
+	if pw.rw != nil {
+		pw.release()
+	}
+}
+
+// release returns the buffers to their pools; the writer is done.
+func (pw *pageWriter) release() {
+	pw.rw.Reset(nil, rewrite.Options{})
+	rewriterPool.Put(pw.rw)
+	pw.out.Reset(nil)
+	outputPool.Put(pw.out)
+	pw.rw, pw.out, pw.body = nil, nil, io.Discard
 }
 
 func (pw *pageWriter) Unwrap() http.ResponseWriter { return pw.ResponseWriterWrapper.ResponseWriter }

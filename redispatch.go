@@ -26,13 +26,32 @@ func isRedispatched(r *http.Request) bool {
 	return r.Context().Value(redispatchKey{}) != nil
 }
 
-// browserURL is the URL the browser asked for, before handle_path or uri
-// directives changed it: named actions belong to the page the browser shows.
+// browserURL is the absolute URL the browser asked for, before handle_path
+// or uri directives changed it: named actions belong to the page the browser
+// shows, and its origin tells which form targets are ours.
 func browserURL(r *http.Request) *url.URL {
+	u := *r.URL
 	if orig, ok := r.Context().Value(caddyhttp.OriginalRequestCtxKey).(http.Request); ok && orig.URL != nil {
-		return orig.URL
+		u = *orig.URL
 	}
-	return r.URL
+	u.Scheme = requestScheme(r)
+	u.Host = r.Host
+	return &u
+}
+
+// requestScheme is the scheme the browser used, trusting X-Forwarded-Proto
+// only from a trusted proxy.
+func requestScheme(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if trusted, _ := caddyhttp.GetVar(r.Context(), caddyhttp.TrustedProxyVarKey).(bool); trusted {
+		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+			scheme = p
+		}
+	}
+	return scheme
 }
 
 // actionTarget reads the named action of a POST URL: the upstream target, and
@@ -51,8 +70,8 @@ func (e *Enhance) redispatch(w http.ResponseWriter, r *http.Request, target *url
 
 	ctx := context.WithValue(r.Context(), redispatchKey{}, true)
 	inner := r.Clone(ctx)
-	inner.URL = target
-	inner.RequestURI = target.RequestURI()
+	inner.URL = &url.URL{Path: target.Path, RawPath: target.RawPath, RawQuery: target.RawQuery}
+	inner.RequestURI = inner.URL.RequestURI()
 	// The outer pass already sits inside encode; a second encode would
 	// compress the body twice.
 	inner.Header.Del("Accept-Encoding")

@@ -140,6 +140,7 @@ func startDemoApp(t testing.TB) string {
 type gateway struct {
 	addr string
 	logs *lockedBuffer
+	pid  int
 }
 
 func (g *gateway) url(path string) string { return "http://" + g.addr + path }
@@ -160,7 +161,7 @@ func startCaddy(t testing.TB, upstream, body string) *gateway {
 	cmd := exec.Command(caddyBin, "run", "--config", path, "--adapter", "caddyfile")
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	logs := startProcess(t, cmd, "caddy", addr)
-	return &gateway{addr: addr, logs: logs}
+	return &gateway{addr: addr, logs: logs, pid: cmd.Process.Pid}
 }
 
 // noRedirects is a client that shows redirects instead of following them.

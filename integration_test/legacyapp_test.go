@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"golang.org/x/net/websocket"
 )
 
 // seenRequest is what the legacy app records about a request it served, so
@@ -124,9 +128,78 @@ func serveLegacyApp(addr string) {
 		record(r)
 		page(w, 200, "Deleted", "<p>deleted everything</p>")
 	})
+	mux.HandleFunc("GET /pages/forms", func(w http.ResponseWriter, r *http.Request) {
+		record(r)
+		page(w, 200, "Forms", formsPageBody)
+	})
+	mux.HandleFunc("GET /pages/binary", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "blob.bin", time.Time{}, bytes.NewReader(binaryBody()))
+	})
+	mux.HandleFunc("GET /pages/gzip", func(w http.ResponseWriter, r *http.Request) {
+		// Compressed whatever the request asked for, as some apps do.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		fmt.Fprint(zw, "<html><head><title>Zipped</title></head><body><form method=post action=/save></form>")
+		fmt.Fprint(zw, strings.Repeat("<p>Long enough for encode to compress it.</p>\n", 40), "</body></html>")
+		zw.Close()
+	})
+	mux.HandleFunc("GET /pages/latin1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=ISO-8859-1")
+		w.Write(latin1Page)
+	})
+	mux.HandleFunc("GET /pages/notransform", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-transform")
+		page(w, 200, "Untouchable", `<form method="post" action="/save"></form>`)
+	})
+	mux.HandleFunc("GET /pages/slow", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!DOCTYPE html><html><head><title>Slow</title></head><body><p id=first>first chunk</p>\n")
+		w.(http.Flusher).Flush()
+		time.Sleep(2 * time.Second)
+		io.WriteString(w, "<p>second chunk</p></body></html>\n")
+	})
+	mux.HandleFunc("GET /pages/huge", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<!DOCTYPE html><html><head><title>Huge</title></head><body>\n")
+		chunk := []byte(strings.Repeat(`<div class="row"><form method="post" action="/save"><input name="a" value="x"></form><p>text text text</p></div>`+"\n", 300))
+		for written := 0; written < 100<<20; written += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		io.WriteString(w, "</body></html>\n")
+	})
+	mux.Handle("/ws", websocket.Handler(func(c *websocket.Conn) { io.Copy(c, c) }))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		record(r)
 		page(w, 200, "Page "+html.EscapeString(r.URL.Path), `<form method="post"><button>Go</button></form>`)
 	})
 	log.Fatal(http.ListenAndServe(addr, mux))
 }
+
+// formsPageBody has one form of each kind the rewriter must treat differently.
+const formsPageBody = `<form id="named" method="post" action="/session"><button id="plain">Go</button><button id="other" formaction="/session/other">Other</button></form>
+<form id="own" method="POST" action="/pages/forms?do=save"></form>
+<form id="default" method="post"></form>
+<form id="get" action="/search"></form>
+<form id="foreign" method="post" action="https://elsewhere.example/x"></form>
+<template><form id="templated" method="post" action="/t"></form></template>
+<!-- <form method="post" action="/commented"> -->
+<script>var s = '<form method="post" action="/scripted">';</script>`
+
+// binaryBody is a fixed megabyte of noise.
+func binaryBody() []byte {
+	b := make([]byte, 1<<20)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// latin1Page is an ISO-8859-1 page: 0xE9 is é, invalid as UTF-8.
+var latin1Page = []byte("<html><head><title>Caf\xe9</title></head><body><p>Cr\xe8me br\xfbl\xe9e</p><form method=post action=/caf\xe9></form></body></html>")
