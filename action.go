@@ -37,6 +37,7 @@ func (e *Enhance) serveAction(w http.ResponseWriter, r *http.Request, forward ca
 	if !e.originAllowed(r) {
 		e.logger.Warn("refused a cross-site action request; add the origin to trusted_origins if it is yours",
 			zap.String("origin", r.Header.Get("Origin")), zap.String("host", r.Host), zap.String("action", info.name))
+		observeAction("error", 0, 0)
 		return e.writeResult(w, nil, result.Error(http.StatusForbidden, "Cross-site POST form submissions are forbidden"))
 	}
 
@@ -45,6 +46,7 @@ func (e *Enhance) serveAction(w http.ResponseWriter, r *http.Request, forward ca
 	reply := &replyCapture{header: make(http.Header), limit: e.ReplyLimit}
 	err, aborted := serveCapturing(forward, reply, r)
 
+	upstreamDone := time.Now()
 	var res result.Result
 	switch {
 	case reply.tooLarge:
@@ -60,6 +62,7 @@ func (e *Enhance) serveAction(w http.ResponseWriter, r *http.Request, forward ca
 		res = e.translate(r, reply, info)
 	}
 
+	observeAction(res.Type, reply.status, time.Since(upstreamDone))
 	if c := e.logger.Check(zapcore.DebugLevel, "action"); c != nil {
 		c.Write(zap.String("action", info.name), zap.Int("upstream_status", reply.status),
 			zap.String("result", res.Type), zap.Duration("duration", time.Since(info.start)))

@@ -87,6 +87,9 @@ func (e *Enhance) Provision(ctx caddy.Context) error {
 	for _, o := range e.TrustedOrigins {
 		e.trusted[normalizeOrigin(o)] = true
 	}
+	if err := initMetrics(ctx.GetMetricsRegistry()); err != nil {
+		return fmt.Errorf("registering metrics: %v", err)
+	}
 	assets, err := inject.NewAssets(e.AssetPrefix)
 	if err != nil {
 		return fmt.Errorf("building the enhance script assets: %v", err)

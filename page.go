@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
 
@@ -71,6 +72,8 @@ type pageWriter struct {
 	body    io.Writer       // where the reply body goes once decided
 	rw      *rewrite.Writer // nil when passing through
 	out     *bufio.Writer   // gathers the rewriter's many small writes
+	size    int             // bytes of HTML rewritten
+	spent   time.Duration   // time inside the rewriter (and its writes on)
 	decoder *streamDecoder  // non-nil when the upstream compressed the page anyway
 }
 
@@ -95,25 +98,32 @@ func (pw *pageWriter) WriteHeader(status int) {
 	}
 	pw.decided = true
 	pw.body = pw.ResponseWriterWrapper
-	if pw.shouldRewrite(status) {
+	if reason := pw.skipReason(status); reason != "" {
+		metrics.pages.WithLabelValues(reason).Inc()
+	} else {
+		metrics.pages.WithLabelValues("rewritten").Inc()
 		pw.startRewrite()
 	}
 	pw.ResponseWriterWrapper.WriteHeader(status)
 }
 
-func (pw *pageWriter) shouldRewrite(status int) bool {
+// skipReason says why a reply passes untouched, or "" for a page to rewrite.
+func (pw *pageWriter) skipReason(status int) string {
 	if pw.method == http.MethodHead || status == http.StatusNoContent ||
 		status == http.StatusNotModified || status == http.StatusPartialContent {
-		return false
+		return "no_body"
 	}
 	h := pw.Header()
 	if !isHTML(h.Get("Content-Type")) {
-		return false
+		return "not_html"
 	}
 	if strings.Contains(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), "no-transform") {
-		return false
+		return "no_transform"
 	}
-	return canDecode(h.Get("Content-Encoding"))
+	if !canDecode(h.Get("Content-Encoding")) {
+		return "unknown_encoding"
+	}
+	return ""
 }
 
 func isHTML(contentType string) bool {
@@ -147,7 +157,14 @@ func (pw *pageWriter) Write(p []byte) (int, error) {
 	if !pw.decided {
 		pw.WriteHeader(http.StatusOK)
 	}
-	return pw.body.Write(p)
+	if pw.rw == nil {
+		return pw.body.Write(p)
+	}
+	start := time.Now()
+	n, err := pw.body.Write(p)
+	pw.spent += time.Since(start)
+	pw.size += n
+	return n, err
 }
 
 // ReadFrom must be overridden too: file_server writes with io.Copy, which
@@ -198,6 +215,8 @@ func (pw *pageWriter) Close() error {
 	if err == nil {
 		err = pw.out.Flush()
 	}
+	metrics.bytes.Add(float64(pw.size))
+	metrics.gatewayIn.WithLabelValues("page").Observe(pw.spent.Seconds())
 	pw.release()
 	return err
 }

@@ -149,10 +149,16 @@ func (g *gateway) url(path string) string { return "http://" + g.addr + path }
 // {upstream} and {gateway} in body are replaced with the addresses.
 func startCaddy(t testing.TB, upstream, body string) *gateway {
 	t.Helper()
+	return startCaddyWithAdmin(t, "off", upstream, body)
+}
+
+// startCaddyWithAdmin is startCaddy with the admin endpoint at admin ("off" for none).
+func startCaddyWithAdmin(t testing.TB, admin, upstream, body string) *gateway {
+	t.Helper()
 	addr := freeAddr(t)
 	body = strings.ReplaceAll(body, "{upstream}", upstream)
 	body = strings.ReplaceAll(body, "{gateway}", addr)
-	caddyfile := fmt.Sprintf("{\n\tadmin off\n\tauto_https off\n\tpersist_config off\n\tlog {\n\t\tlevel DEBUG\n\t}\n}\n\nhttp://%s {\n%s\n}\n", addr, body)
+	caddyfile := fmt.Sprintf("{\n\tadmin %s\n\tauto_https off\n\tpersist_config off\n\tlog {\n\t\tlevel DEBUG\n\t}\n}\n\nhttp://%s {\n%s\n}\n", admin, addr, body)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "Caddyfile")
 	if err := os.WriteFile(path, []byte(caddyfile), 0o644); err != nil {
