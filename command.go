@@ -68,10 +68,8 @@ func cmdEnhanceProxy(fl caddycmd.Flags) (int, error) {
 
 %s {
 	encode zstd gzip
-	enhance
-	reverse_proxy %s
-}
-`, level, from, to)
+%s}
+`, level, from, siteRoutes(to, runDemo))
 	cfg, warnings, err := caddyconfig.GetAdapter("caddyfile").Adapt([]byte(caddyfile), map[string]any{"filename": "enhance-proxy"})
 	if err != nil {
 		return caddy.ExitCodeFailedStartup, fmt.Errorf("building the config: %v", err)
@@ -84,4 +82,26 @@ func cmdEnhanceProxy(fl caddycmd.Flags) (int, error) {
 	}
 	caddy.Log().Info("enhance-proxy is serving", zap.String("from", from), zap.String("to", to), zap.Bool("demo", runDemo))
 	select {}
+}
+
+// siteRoutes is the site body: the gateway in front of the app, and for the
+// demo a switch (?enhance=off, kept in a cookie until ?enhance=on) that shows
+// the same app without it.
+func siteRoutes(to string, withSwitch bool) string {
+	if !withSwitch {
+		return fmt.Sprintf("\tenhance\n\treverse_proxy %s\n", to)
+	}
+	return fmt.Sprintf(`	@off query enhance=off
+	header @off Set-Cookie "enhance=off; Path=/; SameSite=Lax"
+	@on query enhance=on
+	header @on Set-Cookie "enhance=; Path=/; Max-Age=0"
+	@plain expression `+"`"+`{http.request.uri.query.enhance} == "off" || ({http.request.cookie.enhance} == "off" && {http.request.uri.query.enhance} != "on")`+"`"+`
+	handle @plain {
+		reverse_proxy %[1]s
+	}
+	handle {
+		enhance
+		reverse_proxy %[1]s
+	}
+`, to)
 }

@@ -179,7 +179,7 @@ func TestEveryPageRendersWithBannerAndTokenInEveryPostForm(t *testing.T) {
 			}
 			r := b.get(tc.path)
 			assertStatus(t, r, http.StatusOK)
-			assertContains(t, r.body, tc.marker, `<p id="enhance-status">Plain HTML (no enhance)</p>`)
+			assertContains(t, r.body, tc.marker, `<p id="enhance-status">`, `href="?enhance=off"`)
 			if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("Content-Type = %q", ct)
 			}

@@ -37,7 +37,7 @@ func getPage(t *testing.T, url string, header map[string]string) (*http.Response
 	return resp, body
 }
 
-var scriptTag = regexp.MustCompile(`<script src="(/_enhance/enhance\.[0-9a-f]+\.js)" integrity="sha384-[A-Za-z0-9+/=]+" defer></script>`)
+var scriptTag = regexp.MustCompile(`<script src="(/_enhance/enhance\.[0-9a-f]+\.js)" integrity="sha384-[A-Za-z0-9+/=]+" defer( nonce="[A-Za-z0-9+/=_-]+")?></script>`)
 
 func TestPagesGetOneScriptAndNamedActionsAndNothingElseChanges(t *testing.T) {
 	up := startLegacyApp(t)
