@@ -369,7 +369,12 @@
   // The default behaviour after a result; `form` is null for applyAction.
   async function update(form, result, {reset = true} = {}) {
     const {type, data, status} = result;
-    if (type === 'redirect') return goto(result.location);
+    if (type === 'redirect') {
+      // The backend sent the browser on to a fresh page, where nothing typed survives, also
+      // when that page is the form's own: a morph alone would keep the typed values.
+      if (form && reset) HTMLFormElement.prototype.reset.call(form);
+      return goto(result.location);
+    }
     if (type === 'error') return showError(form, status, result.error?.message);
     if (type === 'success') {
       if (form && reset) HTMLFormElement.prototype.reset.call(form);
