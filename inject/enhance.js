@@ -757,6 +757,8 @@
     addEventListener('popstate', onPopState);
     addEventListener('scroll', onScroll, {passive: true});
     window.enhance = {applyAction, deserialize, goto, invalidateAll, version: VERSION};
+    // Lets a page style itself for enhanced forms (html[data-enhanced]), without JavaScript of its own.
+    document.documentElement.setAttribute('data-enhanced', '');
   } catch {
     document.removeEventListener('submit', onSubmit); // half set up is worse than not at all
   }
