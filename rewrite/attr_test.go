@@ -1,0 +1,89 @@
+package rewrite
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// readerAttrs lists a start tag's attributes as attrReader and attrDecoder
+// read them, keeping the first of repeated keys and dropping empty ones,
+// which is what html.Tokenizer hands out.
+func readerAttrs(tag []byte) []string {
+	var list, seen []string
+	var d attrDecoder
+	r := newAttrReader(tag)
+	for {
+		a, ok := r.next()
+		if !ok {
+			return list
+		}
+		key := string(asciiLower(tag[a.key[0]:a.key[1]]))
+		if key == "" || slices.Contains(seen, key) {
+			continue
+		}
+		seen = append(seen, key)
+		shown := bytes.ReplaceAll([]byte(key), []byte{0}, []byte("\uFFFD"))
+		list = append(list, fmt.Sprintf("%s=%q", shown, d.value(tag, a, key)))
+	}
+}
+
+// tokenizerAttrs lists the attributes html.Tokenizer reads from a start tag.
+func tokenizerAttrs(z *html.Tokenizer) []string {
+	var list []string
+	_, more := z.TagName()
+	for more {
+		var key, val []byte
+		key, val, more = z.TagAttr()
+		list = append(list, fmt.Sprintf("%s=%q", key, val))
+	}
+	return list
+}
+
+// checkAttributes compares both readings for every start tag of page.
+func checkAttributes(t *testing.T, page []byte) {
+	t.Helper()
+	z := html.NewTokenizer(bytes.NewReader(page))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tag := slices.Clone(z.Raw())
+			if bytes.ContainsAny(tag[:nameEnd(tag)], "\x00") {
+				continue // keys are compared as the tokenizer spells them
+			}
+			want := tokenizerAttrs(z)
+			if got := readerAttrs(tag); !slices.Equal(got, want) {
+				t.Fatalf("tag %q\nread as   %q\ntokenizer %q", tag, got, want)
+			}
+		}
+	}
+}
+
+func TestAttributesAreReadLikeTheTokenizerReadsThem(t *testing.T) {
+	pages := append(append(html5libPages(t), trickyPages...), randomPages(2000, 5, append(postPieces, pagePieces...))...)
+	pages = append(pages,
+		`<a b c=d e = "f" g='h' i=j/ k/l =m n==o p=>`,
+		`<a x="&amp;&amp=&ampx&lt&gt;&quot&apos;&apos&#65;&#x42;&#X43&#;&#x;&#1114112;&#128;&#0;">`,
+		`<a x="&copy=1&copy;&copy &notit; &eacute &AMP;">`,
+		"<a x=\"a\r\nb\rc\x00d\">",
+		`<a X=1 x=2 X=3>`,
+	)
+	for _, page := range pages {
+		checkAttributes(t, []byte(page))
+	}
+}
+
+// FuzzAttributes checks the attribute reader against html.Tokenizer.
+func FuzzAttributes(f *testing.F) {
+	for _, page := range trickyPages {
+		f.Add([]byte(page))
+	}
+	f.Fuzz(func(t *testing.T, page []byte) {
+		checkAttributes(t, page)
+	})
+}
