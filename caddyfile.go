@@ -1,6 +1,7 @@
 package enhance
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/caddyserver/caddy/v2/caddyconfig/caddyfile"
@@ -50,14 +51,18 @@ func (e *Enhance) UnmarshalCaddyfile(d *caddyfile.Dispenser) error {
 			}
 			n, err := humanize.ParseBytes(size)
 			if err != nil {
-				if n2, err2 := strconv.ParseInt(size, 10, 64); err2 == nil {
-					n = uint64(n2)
+				if n2, err2 := strconv.ParseInt(size, 10, 64); err2 == nil && n2 <= 0 {
+					n = 0
 				} else {
 					return d.Errf("reply_limit %q is not a size such as 8MB: %v", size, err)
 				}
 			}
 			if n == 0 {
 				return d.Errf("reply_limit must be larger than 0")
+			}
+			// Sizes past what an int64 holds would wrap around to negative.
+			if n > math.MaxInt64 {
+				return d.Errf("reply_limit %q is too large", size)
 			}
 			e.ReplyLimit = int64(n)
 		case "expose_errors":
