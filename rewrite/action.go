@@ -36,9 +36,9 @@ var ErrActionTarget = errors.New("named action is not a clean origin-relative pa
 // (PAGE?/TARGET&a=b → /TARGET?a=b). ok is false when no query key starts
 // with "/". The target is refused, with an error wrapping ErrActionTarget,
 // unless its path is clean: only characters allowed in a URL path, valid
-// percent-escapes, no "//" or "/\" at its start, and after decoding no
-// backslash, no control character and no "." or ".." segment (%2e and %2f
-// spellings included).
+// percent-escapes, no empty segment ("//" anywhere, so not "/https://host"
+// either), no "/\" at its start, and after decoding no backslash, no control
+// character and no "." or ".." segment (%2e and %2f spellings included).
 func ParseActionTarget(u *url.URL) (target *url.URL, ok bool, err error) {
 	rest := u.RawQuery
 	for rest != "" {
@@ -122,6 +122,10 @@ func wirePathProblem[T string | []byte](p T) string {
 			return "backslash"
 		case c == '/' && n == 1:
 			return "starts with //"
+		case c == '/' && n > 0 && segLen == 0:
+			// An empty segment: no app needs one, and "/https://host"
+			// reads like an address elsewhere.
+			return "empty segment (//)"
 		case c == '/':
 			if isDotSegment(segLen, segDots) {
 				return "dot segment"

@@ -21,7 +21,7 @@ func TestParseActionTarget(t *testing.T) {
 		{"an escaped slash in the target stays escaped", "/files/a%252Fb", "/files/a%2Fb"},
 		{"a key spelled %2F also names an action, like in SvelteKit", "%2Fsession", "/session"},
 		{"sub-delimiters and colons are path characters", "/a:b/c;d/e@f/g!$'()*,%2B", "/a:b/c;d/e@f/g!$'()*,+"},
-		{"a colon and slashes further on are still a path on our origin", "/http://evil.example/", "/http://evil.example/"},
+		{"a colon in a segment is still a path on our origin", "/http:/evil.example/", "/http:/evil.example/"},
 		{"the root is a target", "/", "/"},
 		{"a query without a key starting with / is the default action", "tab=2&x=/y", ""},
 		{"no query is the default action", "", ""},
@@ -48,6 +48,9 @@ func TestParseActionTargetRefusesUncleanPaths(t *testing.T) {
 		query string // of /login
 	}{
 		{"another host after //", "//evil.example/x"},
+		{"a URL written as a path", "/https://evil.example/x"},
+		{"an empty segment", "/a//b"},
+		{"an encoded empty segment", "/a/%2Fb"},
 		{"another host after //, spelled %2F%2F", "%2F%2Fevil.example"},
 		{"another host after an escaped slash", "/%252F/evil.example"},
 		{"another host after /\\", "/%5Cevil.example"},
