@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -292,4 +293,49 @@ func phpNamedActionWithoutJavaScript(t *testing.T, v *visitor) {
 	if _, page := v.get("/login.php"); !strings.Contains(page, "Signed out.") {
 		t.Errorf("the login page lacks the sign-out flash")
 	}
+}
+
+func TestBrowserWithPHP(t *testing.T) {
+	runBackendFlows(t, phpFPMGateway(t), []backendFlow{
+		{"a failed login shows the backend's error", func(b *browserTab, m scriptMode) {
+			m.open(b, "/login.php")
+			b.run(typeInto("#email", "demo@example.com"), typeInto("#password", "wrong"))
+			m.submit(b, "#login-form button", "document.getElementById('password-error')", "failure 403")
+			b.check("the page is the login page", "location.pathname === '/login.php'")
+			b.check("the backend's message is shown", textOf("password-error")+" === 'Invalid email or password.'")
+			b.check("the email is kept", "document.getElementById('email').value === 'demo@example.com'")
+			b.check("nobody is signed in", "!document.getElementById('current-user')")
+		}},
+		{"a login lands on the notes with a flash", func(b *browserTab, m scriptMode) {
+			phpBrowserSignIn(b, m)
+			b.check("the flash is shown", textOf("flash")+" === 'Signed in as demo@example.com.'")
+			b.check("the user is signed in", textOf("current-user")+" === 'demo@example.com'")
+			b.check("the title is the notes page's", "document.title === 'Notes | PHP app'")
+		}},
+		{"an invalid note shows the backend's errors", func(b *browserTab, m scriptMode) {
+			phpBrowserSignIn(b, m)
+			b.run(typeInto("#body", "A body without a title"))
+			m.submit(b, "#note-form button", "document.getElementById('title-error')", "failure 422")
+			b.check("the title error is shown", textOf("title-error")+" === 'Title is required.'")
+			b.check("the form error is shown", textOf("form-error")+" === 'The note was not saved.'")
+			b.check("the body is kept", "document.getElementById('body').value === 'A body without a title'")
+			b.check("nothing was saved", "document.getElementById('empty')")
+		}},
+		{"a saved note redirects back to the notes with a flash", func(b *browserTab, m scriptMode) {
+			phpBrowserSignIn(b, m)
+			b.run(typeInto("#title", "Buy milk"), typeInto("#body", "Two litres"))
+			m.submit(b, "#note-form button", textOf("flash")+" === 'Saved: Buy milk'", "redirect 302")
+			b.check("the page is the notes page", "location.href === "+strconv.Quote(b.gw.url("/index.php")))
+			b.check("the note is listed", "document.querySelector('#notes .title').textContent === 'Buy milk'")
+			b.check("the form is empty again", "document.getElementById('title').value === ''")
+		}},
+	})
+}
+
+// phpBrowserSignIn logs the demo account in through the login form.
+func phpBrowserSignIn(b *browserTab, m scriptMode) {
+	b.t.Helper()
+	m.open(b, "/login.php")
+	b.run(typeInto("#email", "demo@example.com"), typeInto("#password", "secret"))
+	m.submit(b, "#login-form button", "location.pathname === '/index.php' && document.getElementById('note-form')", "redirect 302")
 }

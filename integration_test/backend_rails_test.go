@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -213,4 +214,55 @@ func railsAuthenticityTokensPassUnchanged(t *testing.T, v *visitor) {
 func railsServerErrorLeaksNothing(t *testing.T, v *visitor) {
 	_, page := v.get("/boom")
 	expectNoLeak(t, v.actionForm("/boom", hiddenFields(t, page, "/boom")))
+}
+
+func TestBrowserWithRails(t *testing.T) {
+	runBackendFlows(t, railsGateway(t), []backendFlow{
+		{"a failed login shows the backend's error", func(b *browserTab, m scriptMode) {
+			m.open(b, "/login")
+			b.run(typeInto("#email", "demo@example.com"), typeInto("#password", "wrong"))
+			m.submit(b, "#login-form input[type=submit]", "document.getElementById('password-error')", "failure 403")
+			b.check("the page is the login page", "location.pathname === '/login'")
+			b.check("the backend's message is shown", textOf("password-error")+" === 'Invalid email or password.'")
+			b.check("the email is kept", "document.getElementById('email').value === 'demo@example.com'")
+			b.check("nobody is signed in", "!document.getElementById('current-user')")
+		}},
+		{"a login lands on the to-dos with a flash", func(b *browserTab, m scriptMode) {
+			railsBrowserSignIn(b, m)
+			b.check("the flash is shown", textOf("flash")+" === 'Signed in as demo@example.com.'")
+			b.check("the user is signed in", textOf("current-user")+" === 'demo@example.com'")
+			b.check("the title is the to-do page's", "document.title === 'To-dos | Rails app'")
+		}},
+		{"an invalid to-do shows the validation errors", func(b *browserTab, m scriptMode) {
+			railsBrowserSignIn(b, m)
+			m.submit(b, "#add-todo input[type=submit]", "document.getElementById('title-error')", "failure 422")
+			b.check("the field error is shown", textOf("title-error")+" === \"Title can't be blank\"")
+			b.check("the error summary is shown", "document.getElementById('error-explanation')")
+			b.check("the field is marked", "document.getElementById('todo_title').getAttribute('aria-invalid') === 'true'")
+			b.check("the page is the to-do page", "location.pathname === '/todos'")
+			b.check("nothing was added", "document.getElementById('empty')")
+		}},
+		{"a created to-do redirects back with a flash, and completing it uses a named action", func(b *browserTab, m scriptMode) {
+			railsBrowserSignIn(b, m)
+			b.run(typeInto("#todo_title", "Buy milk"))
+			m.submit(b, "#add-todo input[type=submit]", textOf("flash")+" === 'Added: Buy milk'", "redirect 302")
+			b.check("the page is the to-do page", "location.href === "+strconv.Quote(b.gw.url("/todos")))
+			b.check("the to-do is listed", "document.querySelector('#todo-list .title').textContent === 'Buy milk'")
+			b.check("the field is empty again", "document.getElementById('todo_title').value === ''")
+			b.check("the Complete form posts to a named action",
+				"/^\\/todos\\?\\/todos\\/\\d+$/.test(document.querySelector('#todo-list form').getAttribute('action'))")
+
+			m.submit(b, "#todo-list input[value=Complete]", textOf("flash")+" === 'Completed: Buy milk'", "redirect 302")
+			b.check("the to-do is done", "document.querySelector('#todo-list li').dataset.done === 'true'")
+			b.check("the page is the to-do page", "location.href === "+strconv.Quote(b.gw.url("/todos")))
+		}},
+	})
+}
+
+// railsBrowserSignIn logs the demo account in through the login form.
+func railsBrowserSignIn(b *browserTab, m scriptMode) {
+	b.t.Helper()
+	m.open(b, "/login")
+	b.run(typeInto("#email", "demo@example.com"), typeInto("#password", "secret"))
+	m.submit(b, "#login-form input[type=submit]", "location.pathname === '/todos' && document.getElementById('add-todo')", "redirect 302")
 }
