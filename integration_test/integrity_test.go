@@ -1,0 +1,416 @@
+package integration
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// The gateway must not change a byte it has no reason to change: request
+// bodies reach the backend as the browser sent them, and pages reach the
+// browser as the backend wrote them, but for the script tag and the form
+// targets it rewrites.
+
+// bodyRecorder is an upstream that hashes each request body it receives.
+type bodyRecorder struct {
+	mu   sync.Mutex
+	last map[string]receivedBody
+}
+
+type receivedBody struct {
+	sha         string
+	size        int64
+	contentType string
+}
+
+func (b *bodyRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := sha256.New()
+	n, err := io.Copy(h, r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	b.mu.Lock()
+	b.last[r.URL.Path] = receivedBody{hex.EncodeToString(h.Sum(nil)), n, r.Header.Get("Content-Type")}
+	b.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<html><head><title>Received</title></head><body><p>%d bytes</p></body></html>", n)
+}
+
+func (b *bodyRecorder) received(path string) receivedBody {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.last[path]
+}
+
+// noise is a deterministic stream of random bytes.
+type noise struct{ rng *rand.ChaCha8 }
+
+func newNoise(seed byte) noise { return noise{rand.NewChaCha8([32]byte{seed})} }
+
+func (n noise) Read(p []byte) (int, error) { return n.rng.Read(p) }
+
+// multipartUpload streams a form with text fields and a file of size random
+// bytes, as a browser sends it; the body is never held in memory.
+func multipartUpload(size int64) (body io.Reader, contentType string) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		mw.WriteField("title", "Résumé, \"final\" & <approved>")
+		mw.WriteField("empty", "")
+		fw, err := mw.CreateFormFile("upload", "data \x7f.bin")
+		if err == nil {
+			_, err = io.CopyN(fw, newNoise(1), size)
+		}
+		if err == nil {
+			mw.WriteField("after", "the file")
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	return pr, mw.FormDataContentType()
+}
+
+// urlencodedForm is a form body of exactly size bytes of key=value pairs whose
+// values percent-encode random bytes, as URLSearchParams writes them.
+type urlencodedForm struct {
+	left int64
+	src  noise
+	buf  []byte
+	i    int
+}
+
+func newURLEncodedForm(size int64) *urlencodedForm {
+	return &urlencodedForm{left: size, src: newNoise(2)}
+}
+
+func (f *urlencodedForm) Read(p []byte) (int, error) {
+	if f.left == 0 {
+		return 0, io.EOF
+	}
+	if len(f.buf) == 0 {
+		raw := make([]byte, 4096)
+		f.src.Read(raw)
+		f.buf = []byte("&field" + strconv.Itoa(f.i) + "=" + url.QueryEscape(string(raw)))
+		if f.i == 0 {
+			f.buf = f.buf[1:]
+		}
+		f.i++
+	}
+	n := copy(p, f.buf)
+	if int64(n) > f.left {
+		n = int(f.left)
+	}
+	f.buf = f.buf[n:]
+	f.left -= int64(n)
+	return n, nil
+}
+
+// hashingReader hashes what is read through it: what the client really sent.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (hr *hashingReader) Read(p []byte) (int, error) {
+	n, err := hr.r.Read(p)
+	hr.h.Write(p[:n])
+	hr.n += int64(n)
+	return n, err
+}
+
+func (hr *hashingReader) sum() string { return hex.EncodeToString(hr.h.Sum(nil)) }
+
+func TestLargeRequestBodiesReachTheUpstreamByteIdentical(t *testing.T) {
+	size := int64(100 << 20)
+	if testing.Short() {
+		size = 10 << 20
+	}
+	rec := &bodyRecorder{last: map[string]receivedBody{}}
+	up := startCountingServerFor(t, rec)
+	gw := startCaddy(t, up, "\tenhance\n\treverse_proxy {upstream}")
+	getPage(t, gw.url("/warm-up"), nil)
+	before := vmHWM(t, gw.pid)
+
+	tests := []struct {
+		name      string
+		path      string
+		multipart bool
+		action    bool
+	}{
+		{"a multipart upload sent by the enhance script", "/upload", true, true},
+		{"a multipart upload to a named action sent by the enhance script", "/page?/upload", true, true},
+		{"a multipart upload without JavaScript", "/upload", true, false},
+		{"a urlencoded form to a named action sent by the enhance script", "/page?/upload", false, true},
+		{"a urlencoded form to a named action without JavaScript", "/page?/upload", false, false},
+	}
+	var sent int64
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			contentType := form
+			if tt.multipart {
+				body, contentType = multipartUpload(size)
+			} else {
+				body = newURLEncodedForm(size)
+			}
+			hr := &hashingReader{r: body, h: sha256.New()}
+			req, _ := http.NewRequest("POST", gw.url(tt.path), hr)
+			if !tt.multipart {
+				req.ContentLength = size // a known length here, chunked for multipart
+			}
+			req.Header.Set("Content-Type", contentType)
+			if tt.action {
+				req.Header.Set("X-Sveltekit-Action", "true")
+				req.Header.Set("Origin", "http://"+gw.addr)
+			}
+			resp, err := noRedirects.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reply, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("HTTP %d: %s", resp.StatusCode, reply)
+			}
+			if tt.action && !bytes.Contains(reply, []byte(`"type":"success"`)) {
+				t.Errorf("action result %s", reply)
+			}
+			got := rec.received("/upload")
+			if got.sha != hr.sum() || got.size != hr.n || got.contentType != contentType {
+				t.Errorf("the upstream got %d bytes (sha256 %s, %q); the client sent %d bytes (sha256 %s, %q)",
+					got.size, got.sha, got.contentType, hr.n, hr.sum(), contentType)
+			}
+			sent += hr.n
+		})
+	}
+	rise := vmHWM(t, gw.pid) - before
+	t.Logf("%d MB sent through the gateway; its peak RSS rose by %.1f MB", sent>>20, float64(rise)/(1<<20))
+	if rise > 48<<20 {
+		t.Errorf("peak memory rose by %d MB passing %d MB bodies: the body is buffered", rise>>20, size>>20)
+	}
+}
+
+// startCountingServerFor serves h on a real loopback port and returns its address.
+func startCountingServerFor(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv, _ := startCountingServer(t, h.ServeHTTP)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// htmlCorpus finds real-world HTML documents on this machine: the package
+// documentation in /usr/share/doc, else Go's own documents and test pages.
+func htmlCorpus(t *testing.T, limit int) []string {
+	t.Helper()
+	var files []string
+	collect := func(root string, keep func(path string) bool) {
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !keep(path) {
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(path))
+			if ext != ".html" && ext != ".htm" && ext != ".xhtml" {
+				return nil
+			}
+			if info, err := d.Info(); err == nil && info.Size() > 0 && info.Size() <= 2<<20 {
+				files = append(files, path)
+			}
+			return nil
+		})
+	}
+	all := func(string) bool { return true }
+	collect("/usr/share/doc", all)
+	if len(files) < 20 {
+		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+			goroot := strings.TrimSpace(string(out))
+			collect(filepath.Join(goroot, "doc"), all)
+			collect(filepath.Join(goroot, "src"), func(p string) bool { return strings.Contains(p, string(filepath.Separator)+"testdata"+string(filepath.Separator)) })
+		}
+	}
+	sort.Strings(files)
+	if len(files) > limit {
+		// An even spread over the whole tree, not the first packages only.
+		spread := make([]string, 0, limit)
+		for i := 0; i < limit; i++ {
+			spread = append(spread, files[i*len(files)/limit])
+		}
+		files = spread
+	}
+	if len(files) < 20 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("found only %d HTML documents on this machine; CI needs a real corpus", len(files))
+		}
+		t.Skipf("found only %d HTML documents on this machine", len(files))
+	}
+	return files
+}
+
+// postForm is what /forms/N adds to a real page, so that rewriting is checked
+// inside real-world markup too.
+const postForm = `<form method="post" action="../submit/here?x=1"><input name="q"><button formaction="/other">Other</button><button>Go</button></form>`
+
+// servePages serves the corpus: /plain/N as written, /gzip/N compressed
+// whatever the request asked for, as some backends do, and /forms/N with a
+// POST form added before its </body>.
+func servePages(files []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		kind, n, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		i, err := strconv.Atoi(n)
+		if err != nil || i < 0 || i >= len(files) {
+			http.NotFound(w, r)
+			return
+		}
+		page, err := os.ReadFile(files[i])
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		if kind == "forms" {
+			page = withPostForm(page)
+		}
+		if kind == "gzip" {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write(page)
+			zw.Close()
+			return
+		}
+		w.Write(page)
+	}
+}
+
+func withPostForm(page []byte) []byte {
+	// bytes.ToLower would change the length of a page that is not UTF-8.
+	lower := bytes.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, page)
+	at := -1
+	if len(lower) == len(page) {
+		at = bytes.LastIndex(lower, []byte("</body>"))
+	}
+	if at < 0 {
+		at = len(page)
+	}
+	return slices.Concat(page[:at], []byte(postForm), page[at:])
+}
+
+func TestRealWorldPagesChangeOnlyWhereTheyAreRewritten(t *testing.T) {
+	files := htmlCorpus(t, 200)
+	up, _ := startCountingServer(t, servePages(files))
+	gw := startCaddy(t, strings.TrimPrefix(up.URL, "http://"), "\tencode gzip\n\tenhance\n\treverse_proxy {upstream}")
+
+	var bytesIn, rewrittenTargets, withoutTag int
+	for i, file := range files {
+		page, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"plain", "gzip", "forms"} {
+			original := page
+			if kind == "forms" {
+				original = withPostForm(page)
+			}
+			path := fmt.Sprintf("/%s/%d", kind, i)
+			resp, got := getPage(t, gw.url(path), nil)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s (%s): HTTP %d", path, file, resp.StatusCode)
+			}
+			tags := scriptTag.FindAllIndex(got, -1)
+			if len(tags) > 1 {
+				t.Errorf("%s: %d script tags injected", file, len(tags))
+				continue
+			}
+			if len(tags) == 0 {
+				withoutTag++
+			} else {
+				got = append(got[:tags[0][0]:tags[0][0]], got[tags[0][1]:]...)
+			}
+			n, problem := rewrittenTargetsOnly(original, got, path)
+			if problem != "" {
+				t.Errorf("%s served as %s: %s", file, path, problem)
+			}
+			rewrittenTargets += n
+			bytesIn += len(original)
+		}
+	}
+	t.Logf("%d documents (%.1f MB, served as written, gzip-compressed and with a form added) byte-identical but for the script tag and %d rewritten form targets; %d of %d pages got no tag",
+		len(files), float64(bytesIn)/3/(1<<20), rewrittenTargets, withoutTag, 3*len(files))
+	if rewrittenTargets < len(files) {
+		t.Errorf("only %d form targets were rewritten in %d pages with a POST form added", rewrittenTargets, len(files))
+	}
+}
+
+// rewrittenTargetsOnly compares a page as the gateway served it (its script
+// tag taken out) with the original: they must be the same bytes, but for
+// action and formaction values rewritten to named actions of the page at
+// path. It returns how many such values it found, or what else differs.
+func rewrittenTargetsOnly(original, served []byte, path string) (int, string) {
+	if bytes.Equal(original, served) {
+		return 0, ""
+	}
+	a, b := html.NewTokenizer(bytes.NewReader(original)), html.NewTokenizer(bytes.NewReader(served))
+	rewritten, offset := 0, 0
+	for {
+		ta, tb := a.Next(), b.Next()
+		ra, rb := a.Raw(), b.Raw()
+		if ta == html.ErrorToken || tb == html.ErrorToken {
+			if ta != tb {
+				return rewritten, fmt.Sprintf("the page ends differently at byte %d", offset)
+			}
+			return rewritten, ""
+		}
+		if !bytes.Equal(ra, rb) {
+			if problem := onlyTargetsDiffer(ta, tb, a.Token(), b.Token(), path); problem != "" {
+				return rewritten, fmt.Sprintf("at byte %d: %s:\n was %q\n now %q", offset, problem, ra, rb)
+			}
+			rewritten++
+		}
+		offset += len(ra)
+	}
+}
+
+// onlyTargetsDiffer says what differs between two tags beyond rewritten form
+// targets, or "".
+func onlyTargetsDiffer(ta, tb html.TokenType, a, b html.Token, path string) string {
+	if ta != tb || (ta != html.StartTagToken && ta != html.SelfClosingTagToken) || a.Data != b.Data || len(a.Attr) != len(b.Attr) {
+		return "a token other than a form target changed"
+	}
+	for i := range a.Attr {
+		x, y := a.Attr[i], b.Attr[i]
+		if x.Key != y.Key {
+			return "an attribute name changed"
+		}
+		if x.Val == y.Val {
+			continue
+		}
+		if (x.Key != "action" && x.Key != "formaction") || !strings.HasPrefix(y.Val, path+"?/") {
+			return fmt.Sprintf("attribute %s changed to %q", x.Key, y.Val)
+		}
+	}
+	return ""
+}
