@@ -245,7 +245,9 @@ func htmlCorpus(t *testing.T, limit int) []string {
 		if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
 			goroot := strings.TrimSpace(string(out))
 			collect(filepath.Join(goroot, "doc"), all)
-			collect(filepath.Join(goroot, "src"), func(p string) bool { return strings.Contains(p, string(filepath.Separator)+"testdata"+string(filepath.Separator)) })
+			collect(filepath.Join(goroot, "src"), func(p string) bool {
+				return strings.Contains(p, string(filepath.Separator)+"testdata"+string(filepath.Separator))
+			})
 		}
 	}
 	sort.Strings(files)
