@@ -22,6 +22,12 @@ func (e *Enhance) servePage(w http.ResponseWriter, r *http.Request, forward cadd
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return forward.ServeHTTP(w, r)
 	}
+	// A legacy page's own scripts fetch fragments, and plain values served
+	// as text/html; a script tag added to them would break those scripts.
+	if sentByPageScript(r) {
+		metrics.pages.WithLabelValues("script_request").Inc()
+		return forward.ServeHTTP(w, r)
+	}
 	if acceptsHTML(r) {
 		// Ask for identity so the page can be rewritten as it streams;
 		// reverse_proxy still asks the upstream for gzip on the wire and
@@ -58,6 +64,16 @@ func (e *Enhance) servePage(w http.ResponseWriter, r *http.Request, forward cadd
 // posts) from those for assets, whose compressed replies pass untouched.
 func acceptsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "html") || r.Header.Get("Sec-Fetch-Dest") == "document"
+}
+
+// sentByPageScript tells the XHR and fetch requests of a page's scripts from
+// navigations. The enhance client fetches the pages it shows with an Accept of
+// text/html, so those are rewritten like navigations.
+func sentByPageScript(r *http.Request) bool {
+	if r.Header.Get("X-Requested-With") != "" {
+		return true
+	}
+	return r.Header.Get("Sec-Fetch-Dest") == "empty" && !strings.Contains(r.Header.Get("Accept"), "text/html")
 }
 
 // pageWriter decides at WriteHeader whether a reply is a page to rewrite;

@@ -416,3 +416,44 @@ func onlyTargetsDiffer(ta, tb html.TokenType, a, b html.Token, path string) stri
 	}
 	return ""
 }
+
+// A legacy page's own scripts fetch fragments, and even plain values, served
+// as text/html (PHP's default type). They must get the backend's bytes: a
+// script tag added to "42" or to an <li> breaks them. The enhance client's
+// own page fetches ask for text/html and are rewritten as navigations are.
+func TestRepliesToALegacyPagesScriptsPassUntouched(t *testing.T) {
+	replies := map[string]string{
+		"/count":    "42",
+		"/fragment": `<li><form method="post" action="/item/1/delete"><button>Delete</button></form></li>`,
+		"/page":     `<!DOCTYPE html><html><head><title>Page</title></head><body><form method="post" action="/save"></form></body></html>`,
+	}
+	up, _ := startCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		io.WriteString(w, replies[r.URL.Path])
+	})
+	gw := startCaddy(t, strings.TrimPrefix(up.URL, "http://"), "\tenhance\n\treverse_proxy {upstream}")
+
+	tests := []struct {
+		name      string
+		path      string
+		header    map[string]string
+		rewritten bool
+	}{
+		{"jQuery's $.get of a value", "/count", map[string]string{"Accept": "*/*", "X-Requested-With": "XMLHttpRequest"}, false},
+		{"jQuery's .load of a fragment", "/fragment", map[string]string{"Accept": "text/html, */*; q=0.01", "X-Requested-With": "XMLHttpRequest"}, false},
+		{"fetch of a value", "/count", map[string]string{"Accept": "*/*", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"}, false},
+		{"htmx's request for a fragment", "/fragment", map[string]string{"Accept": "*/*", "Hx-Request": "true", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"}, false},
+		{"a navigation", "/page", map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}, true},
+		{"a page in an iframe", "/page", map[string]string{"Accept": "text/html,*/*;q=0.8", "Sec-Fetch-Dest": "iframe", "Sec-Fetch-Mode": "navigate"}, true},
+		{"the enhance client's own page fetch", "/page", map[string]string{"Accept": "text/html", "Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"}, true},
+		{"a client that says nothing about itself", "/page", map[string]string{"Accept": "*/*"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, got := getPage(t, gw.url(tt.path), tt.header)
+			if rewritten := !bytes.Equal(got, []byte(replies[tt.path])); rewritten != tt.rewritten {
+				t.Errorf("rewritten=%v, want %v: %q", rewritten, tt.rewritten, got)
+			}
+		})
+	}
+}
