@@ -124,6 +124,39 @@ func (g *caddyProcess) peakRSS() (int64, error) {
 	return statusField(g.cmd.Process.Pid, "VmHWM")
 }
 
+// cpuTime is the CPU time, user and system, the process has used so far.
+func (g *caddyProcess) cpuTime() (time.Duration, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", g.cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseCPUTime(stat)
+}
+
+// clockTicks is USER_HZ, the unit of /proc times: 100 on every Linux
+// architecture Go supports.
+const clockTicks = 100
+
+// parseCPUTime reads utime and stime (fields 14 and 15) of /proc/PID/stat.
+// The command name, field 2, is in parentheses and may hold spaces, so the
+// count starts after its closing parenthesis.
+func parseCPUTime(stat []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	fields := strings.Fields(string(stat[i+1:]))
+	if i < 0 || len(fields) < 13 {
+		return 0, fmt.Errorf("unexpected /proc stat %q", stat)
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("unexpected /proc stat %q: %v", stat, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
 // statusField reads a "Name:  1234 kB" line of /proc/PID/status.
 func statusField(pid int, name string) (int64, error) {
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))

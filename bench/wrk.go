@@ -162,6 +162,9 @@ type sample struct {
 	rps      float64
 	p50, p99 time.Duration
 	errors   int64 // socket errors and replies other than 2xx/3xx
+	// cpu is the gateway's CPU time per request: unlike requests/s it does
+	// not depend on how much of the machine wrk and the upstream take.
+	cpu time.Duration
 }
 
 func runWrk(ctx context.Context, dir string, g *caddyProcess, c benchCase, l load) (sample, error) {
@@ -176,13 +179,24 @@ func runWrk(ctx context.Context, dir string, g *caddyProcess, c benchCase, l loa
 		"-d", wrkSeconds(l.duration), "--timeout", "10s",
 		"-s", script, g.url(c.pathOn(g.name)))
 	cmd.SysProcAttr = dieWithParent()
+	cpuBefore, err := g.cpuTime()
+	if err != nil {
+		return sample{}, err
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return sample{}, fmt.Errorf("wrk %s through %s: %v\n%s", c.name, g.name, err, out)
 	}
+	cpuAfter, err := g.cpuTime()
+	if err != nil {
+		return sample{}, err
+	}
 	s, err := parseWrk(string(out))
 	if err != nil {
 		return sample{}, fmt.Errorf("wrk %s through %s: %v\n%s", c.name, g.name, err, out)
+	}
+	if s.requests > 0 {
+		s.cpu = (cpuAfter - cpuBefore) / time.Duration(s.requests)
 	}
 	return s, nil
 }
@@ -278,8 +292,8 @@ func runRounds(ctx context.Context, cfg config, dir string, plain, enhanced *cad
 						return err
 					}
 					rep.add(ph.kind, c.name, g.name, s)
-					fmt.Fprintf(cfg.progress, "bench: round %d/%d %-6s %-22s %-7s %9.0f req/s  p50 %s  p99 %s\n",
-						round+1, cfg.rounds, ph.kind, c.name, g.name, s.rps, ms(s.p50), ms(s.p99))
+					fmt.Fprintf(cfg.progress, "bench: round %d/%d %-6s %-22s %-7s %9.0f req/s  p50 %s  p99 %s  CPU/req %s\n",
+						round+1, cfg.rounds, ph.kind, c.name, g.name, s.rps, ms(s.p50), ms(s.p99), us(s.cpu))
 				}
 			}
 		}
