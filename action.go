@@ -2,6 +2,7 @@ package enhance
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -43,12 +44,18 @@ func (e *Enhance) serveAction(w http.ResponseWriter, r *http.Request, forward ca
 
 	r = r.Clone(r.Context())
 	asBrowserFormPost(r.Header)
+	upload := watchUpload(r)
 	reply := &replyCapture{header: make(http.Header), limit: e.ReplyLimit}
 	err, aborted := serveCapturing(forward, reply, r)
 
 	upstreamDone := time.Now()
 	var res result.Result
 	switch {
+	case upload.failed() != nil || r.Context().Err() != nil:
+		// A closed tab, not an upstream failure; Caddy logs those at debug too.
+		e.logger.Debug("the client of an action request went away", zap.String("action", info.name),
+			zap.NamedError("upload", upload.failed()), zap.NamedError("cause", context.Cause(r.Context())))
+		res = result.Error(http.StatusBadRequest, "Incomplete request")
 	case reply.tooLarge:
 		e.logger.Error("upstream reply to an action request is larger than reply_limit; raise reply_limit or make the reply smaller",
 			zap.String("action", info.name), zap.Int64("reply_limit", e.ReplyLimit))
@@ -133,6 +140,40 @@ func (e *Enhance) writeResult(w http.ResponseWriter, upstream http.Header, res r
 	w.WriteHeader(res.HTTPStatus)
 	_, err := w.Write(res.Body)
 	return err
+}
+
+// uploadWatch remembers how reading the client's request body failed.
+type uploadWatch struct {
+	io.ReadCloser
+	err error
+}
+
+// watchUpload puts an uploadWatch on r's body; nil when there is no body.
+func watchUpload(r *http.Request) *uploadWatch {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	u := &uploadWatch{ReadCloser: r.Body}
+	r.Body = u
+	return u
+}
+
+// failed is how reading the body failed, nil when it did not (or there is none).
+func (u *uploadWatch) failed() error {
+	if u == nil {
+		return nil
+	}
+	return u.err
+}
+
+func (u *uploadWatch) Read(p []byte) (int, error) {
+	n, err := u.ReadCloser.Read(p)
+	// A body over request_body's max_size is the site's rule, not a client gone.
+	var tooLarge *http.MaxBytesError
+	if err != nil && err != io.EOF && !errors.As(err, &tooLarge) {
+		u.err = err
+	}
+	return n, err
 }
 
 // asBrowserFormPost makes an action request look like the native form post it

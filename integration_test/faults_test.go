@@ -471,3 +471,32 @@ func TestActionRepliesPastReplyLimitAreErrors(t *testing.T) {
 		t.Errorf("peak memory rose by %d MB for replies cut at 1 MB", rise>>20)
 	}
 }
+
+// A browser that goes away in the middle of an upload (a closed tab) is not
+// an upstream failure: the log must say so, at the level Caddy logs a client
+// that cancels, and not raise an error about the upstream.
+func TestAClientLeavingMidUploadIsLoggedAsSuch(t *testing.T) {
+	up := startStreamingUpstream(t)
+	gw := startCaddy(t, up.addr, "\tenhance\n\treverse_proxy {upstream}")
+	for _, path := range []string{"/page/", "/page/?/binary/x"} {
+		c, err := net.Dial("tcp", gw.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nX-Sveltekit-Action: true\r\nOrigin: http://%s\r\nContent-Length: %d\r\n\r\n",
+			path, gw.addr, form, gw.addr, 8<<20)
+		c.Write(bytes.Repeat([]byte("a=1&"), 64<<10))
+		time.Sleep(200 * time.Millisecond)
+		c.Close()
+	}
+	for _, action := range []string{"default", "/binary/x"} {
+		if !waitLog(gw.logs, `"msg":"the client of an action request went away","action":"`+action+`"`) {
+			t.Errorf("no log line says the client of %s went away", action)
+		}
+	}
+	for _, blame := range []string{"action request got no upstream reply", "broke off"} {
+		if strings.Contains(gw.logs.String(), blame) {
+			t.Errorf("a client that left was logged as an upstream failure: %s", blame)
+		}
+	}
+}
