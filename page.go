@@ -133,6 +133,9 @@ func (pw *pageWriter) skipReason(status int) string {
 	if !isHTML(h.Get("Content-Type")) {
 		return "not_html"
 	}
+	if isAttachment(h.Get("Content-Disposition")) {
+		return "attachment"
+	}
 	if strings.Contains(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), "no-transform") {
 		return "no_transform"
 	}
@@ -145,6 +148,13 @@ func (pw *pageWriter) skipReason(status int) string {
 func isHTML(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+// isAttachment tells a download, which the browser saves and never shows;
+// legacy apps often send theirs (CSV exports) with PHP's default text/html.
+func isAttachment(disposition string) bool {
+	kind, _, _ := strings.Cut(disposition, ";")
+	return strings.EqualFold(strings.TrimSpace(kind), "attachment")
 }
 
 func (pw *pageWriter) startRewrite() {

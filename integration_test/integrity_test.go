@@ -457,3 +457,66 @@ func TestRepliesToALegacyPagesScriptsPassUntouched(t *testing.T) {
 		})
 	}
 }
+
+// labelledHTML is a reply that says it is text/html.
+type labelledHTML struct {
+	name, contentType, disposition string
+	body                           []byte
+}
+
+// servedAsWritten checks that each reply reaches the browser as the backend
+// wrote it.
+func servedAsWritten(t *testing.T, replies []labelledHTML) {
+	t.Helper()
+	up, _ := startCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		i, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/"))
+		w.Header().Set("Content-Type", replies[i].contentType)
+		if replies[i].disposition != "" {
+			w.Header().Set("Content-Disposition", replies[i].disposition)
+		}
+		w.Write(replies[i].body)
+	})
+	gw := startCaddy(t, strings.TrimPrefix(up.URL, "http://"), "\tenhance\n\treverse_proxy {upstream}")
+	for i, tt := range replies {
+		t.Run(tt.name, func(t *testing.T) {
+			_, got := getPage(t, gw.url("/"+strconv.Itoa(i)), nil)
+			if !bytes.Equal(got, tt.body) {
+				t.Errorf("changed:\n got %q\nwant %q", got, tt.body)
+			}
+		})
+	}
+}
+
+const unicodePage = `<html><head><title>Ünïcode</title></head><body><form method="post" action="/save"></form></body></html>`
+
+// A download is not a page, even labelled text/html: PHP's default type is
+// text/html, and many CSV exports never change it.
+func TestDownloadsPassByteIdentical(t *testing.T) {
+	servedAsWritten(t, []labelledHTML{
+		{"a CSV export sent as an attachment", "text/html; charset=UTF-8", `attachment; filename="report.csv"`,
+			[]byte("id,name,note\n1,Ann,\"<form method=post action=/x>\"\n2,Bob,plain\n")},
+		{"a download whose disposition is written in capitals", "text/html", "Attachment; filename=page.html", []byte(unicodePage)},
+	})
+}
+
+// An ASCII script tag inserted into a page whose charset is not
+// ASCII-compatible would corrupt its text: such pages pass as written.
+func TestPagesInCharsetsThatAreNotASCIICompatiblePassByteIdentical(t *testing.T) {
+	utf16 := func(s string, bigEndian bool) []byte {
+		var b []byte
+		for _, r := range s {
+			if bigEndian {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		return b
+	}
+	servedAsWritten(t, []labelledHTML{
+		{"a UTF-16LE page without a byte order mark", "text/html; charset=UTF-16LE", "", utf16(unicodePage, false)},
+		{"a UTF-16BE page without a byte order mark", "text/html; charset=utf-16be", "", utf16(unicodePage, true)},
+		{"a UTF-16 page", `text/html; charset="utf-16"`, "", utf16(unicodePage, false)},
+		{"a UTF-32 page", "text/html; charset=UTF-32", "", []byte("<\x00\x00\x00h\x00\x00\x00")},
+	})
+}
