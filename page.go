@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/caddyserver/caddy/v2/modules/caddyhttp"
+	"golang.org/x/net/html/charset"
 
 	"github.com/caddy-enhance/enhance/inject"
 	"github.com/caddy-enhance/enhance/rewrite"
@@ -136,6 +137,9 @@ func (pw *pageWriter) skipReason(status int) string {
 	if isAttachment(h.Get("Content-Disposition")) {
 		return "attachment"
 	}
+	if !asciiCompatible(h.Get("Content-Type")) {
+		return "charset"
+	}
 	if strings.Contains(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), "no-transform") {
 		return "no_transform"
 	}
@@ -155,6 +159,19 @@ func isHTML(contentType string) bool {
 func isAttachment(disposition string) bool {
 	kind, _, _ := strings.Cut(disposition, ";")
 	return strings.EqualFold(strings.TrimSpace(kind), "attachment")
+}
+
+// asciiCompatible reports whether a page's declared charset keeps ASCII
+// bytes as they are, as the rewriter needs: in UTF-16 or UTF-32 an inserted
+// ASCII tag would corrupt the text.
+func asciiCompatible(contentType string) bool {
+	_, params, _ := mime.ParseMediaType(contentType)
+	label := strings.ToLower(strings.TrimSpace(params["charset"]))
+	if strings.HasPrefix(label, "utf-32") || strings.HasPrefix(label, "ucs-4") {
+		return false
+	}
+	_, name := charset.Lookup(label)
+	return !strings.HasPrefix(name, "utf-16")
 }
 
 func (pw *pageWriter) startRewrite() {
