@@ -500,3 +500,37 @@ func TestAClientLeavingMidUploadIsLoggedAsSuch(t *testing.T) {
 		}
 	}
 }
+
+// Behind encode, which compresses what enhance writes, a page whose upstream
+// reply breaks off must still reach the browser broken, never as a complete
+// compressed body that ends early.
+func TestBrokenPagesStayBrokenBehindEncode(t *testing.T) {
+	long := faultPage + strings.Repeat("<p>filler long enough for encode to compress</p>\n", 400)
+	zipped := gzipped(long)
+	cut := func(extraHeaders string, body []byte) func(net.Conn, *http.Request, <-chan struct{}) {
+		return func(c net.Conn, r *http.Request, _ <-chan struct{}) {
+			fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n%sConnection: close\r\n\r\n", len(body), extraHeaders)
+			c.Write(body[:len(body)/2])
+		}
+	}
+	tests := []struct {
+		name    string
+		respond func(net.Conn, *http.Request, <-chan struct{})
+	}{
+		{"a page cut in the middle", cut("", []byte(long))},
+		{"a gzip page cut in the middle", cut("Content-Encoding: gzip\r\n", zipped)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := startRawUpstream(t, tt.respond)
+			enhanced := startCaddy(t, up.addr, "\tencode gzip zstd\n\tenhance\n\treverse_proxy {upstream}")
+			plain := startCaddy(t, up.addr, "\tencode gzip zstd\n\treverse_proxy {upstream}")
+			for _, method := range []string{"GET", "POST"} {
+				e, p := fetchOutcome(t, method, enhanced.url("/fault")), fetchOutcome(t, method, plain.url("/fault"))
+				if !e.broken || e.status != p.status || e.broken != p.broken {
+					t.Errorf("%s: enhanced got %d broken=%v, plain reverse_proxy %d broken=%v", method, e.status, e.broken, p.status, p.broken)
+				}
+			}
+		})
+	}
+}
