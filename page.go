@@ -115,6 +115,9 @@ func (pw *pageWriter) WriteHeader(status int) {
 	}
 	pw.decided = true
 	pw.body = pw.ResponseWriterWrapper
+	if pw.options.DocumentURL != nil {
+		resolveLocation(pw.Header(), pw.options.DocumentURL)
+	}
 	if reason := pw.skipReason(status); reason != "" {
 		metrics.pages.WithLabelValues(reason).Inc()
 	} else {
@@ -122,6 +125,25 @@ func (pw *pageWriter) WriteHeader(status int) {
 		pw.startRewrite()
 	}
 	pw.ResponseWriterWrapper.WriteHeader(status)
+}
+
+// resolveLocation resolves a relative Location of a reply to PAGE?/TARGET
+// against TARGET, as the backend meant it; the browser would resolve it
+// against PAGE. The result is origin-relative, so it keeps the browser's scheme.
+func resolveLocation(h http.Header, target *url.URL) {
+	loc := h.Get("Location")
+	if loc == "" || strings.HasPrefix(loc, "/") || strings.ContainsAny(loc, "\\\x00\r\n\t") {
+		return
+	}
+	ref, err := url.Parse(loc)
+	if err != nil || ref.Scheme != "" || ref.Host != "" {
+		return
+	}
+	u := target.ResolveReference(ref)
+	if strings.HasPrefix(u.Path, "//") {
+		return // written origin-relative it would name a host; the browser's own resolution stays on ours
+	}
+	h.Set("Location", (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment, RawFragment: u.RawFragment}).String())
 }
 
 // skipReason says why a reply passes untouched, or "" for a page to rewrite.

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -519,4 +520,49 @@ func TestPagesInCharsetsThatAreNotASCIICompatiblePassByteIdentical(t *testing.T)
 		{"a UTF-16 page", `text/html; charset="utf-16"`, "", utf16(unicodePage, false)},
 		{"a UTF-32 page", "text/html; charset=UTF-32", "", []byte("<\x00\x00\x00h\x00\x00\x00")},
 	})
+}
+
+// Without JavaScript, the browser resolves a relative Location against the
+// URL it posted to, PAGE?/TARGET, where the backend meant TARGET: the gateway
+// must resolve it for the browser, so the redirect lands where the backend
+// meant. Absolute Locations pass as written.
+func TestRedirectsOfNamedActionsLandWhereTheBackendMeant(t *testing.T) {
+	up := startRawUpstream(t, func(c net.Conn, r *http.Request, _ <-chan struct{}) {
+		loc := r.URL.Query().Get("loc")
+		io.WriteString(c, "HTTP/1.1 303 See Other\r\nLocation: "+loc+"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+	})
+	gw := startCaddy(t, up.addr, "\tenhance\n\treverse_proxy {upstream}")
+	tests := []struct{ loc, want string }{
+		{"done?ok=1#msg", "/notes/7/done?ok=1#msg"},
+		{"../list", "/notes/list"},
+		{"./", "/notes/7/"},
+		{"../../../../x", "/x"},
+		{"../../..//evil.example/x", "/evil.example/x"},
+		{"?saved=1", "/notes/7/edit?saved=1"},
+		{"/elsewhere?x=1", "/elsewhere?x=1"},
+		{"https://other.example/welcome", "https://other.example/welcome"},
+		{"//other.example/x", "//other.example/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.loc, func(t *testing.T) {
+			path := "/account?" + actionKey("/notes/7/edit") + "&loc=" + url.QueryEscape(tt.loc)
+			resp, err := noRedirects.Post(gw.url(path), form, strings.NewReader("a=1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); resp.StatusCode != 303 || got != tt.want {
+				t.Errorf("HTTP %d Location %q, want 303 %q", resp.StatusCode, got, tt.want)
+			}
+			// A direct POST to the target keeps the backend's Location as it is.
+			resp, err = noRedirects.Post(gw.url("/notes/7/edit?loc="+url.QueryEscape(tt.loc)), form, strings.NewReader("a=1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); got != tt.loc {
+				t.Errorf("a direct POST got Location %q, want the backend's %q", got, tt.loc)
+			}
+		})
+	}
 }
