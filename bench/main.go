@@ -138,16 +138,15 @@ func run(parent context.Context, cfg config) (*report, error) {
 		fmt.Fprintf(cfg.progress, "bench: %s streamed %s in %v, peak RSS %d → %d kB\n",
 			g.name, formatBytes(m.bytes), m.elapsed.Round(time.Millisecond), m.hwmBefore, m.hwmAfter)
 	}
-	if err := runRounds(ctx, cfg, dir, plain, enhanced, rep); err != nil {
+	err = runRounds(ctx, cfg, dir, plain, enhanced, rep)
+	if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// A killed wrk says little; say why it was killed.
+		return nil, fmt.Errorf("gave up after %v, the time a run may take", cfg.timeLimit())
+	}
+	if err != nil {
 		return nil, err
 	}
 	rep.finish()
-	if err := parent.Err(); err != nil {
-		return nil, err
-	}
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return nil, fmt.Errorf("gave up after %v", cfg.timeLimit())
-	}
 	return rep, nil
 }
 
