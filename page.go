@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html/charset"
 
 	"github.com/caddy-enhance/enhance/inject"
+	"github.com/caddy-enhance/enhance/result"
 	"github.com/caddy-enhance/enhance/rewrite"
 )
 
@@ -165,7 +166,7 @@ func (pw *pageWriter) skipReason(status int) string {
 	if strings.Contains(strings.ToLower(strings.Join(h.Values("Cache-Control"), ",")), "no-transform") {
 		return "no_transform"
 	}
-	if !canDecode(h.Get("Content-Encoding")) {
+	if !result.CanDecode(h.Get("Content-Encoding")) {
 		return "unknown_encoding"
 	}
 	return ""

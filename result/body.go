@@ -1,6 +1,7 @@
 package result
 
 import (
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
@@ -41,35 +42,11 @@ func DecodeBody(body []byte, contentEncoding string, limit int) ([]byte, error) 
 }
 
 func decodeOne(body []byte, coding string, limit int) ([]byte, error) {
-	var r io.Reader
-	switch coding {
-	case "gzip", "x-gzip":
-		gr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		r = gr
-	case "deflate":
-		// "deflate" means zlib-wrapped, yet some servers send it raw.
-		zr, err := zlib.NewReader(bytes.NewReader(body))
-		if err != nil {
-			r = flate.NewReader(bytes.NewReader(body))
-		} else {
-			r = zr
-		}
-	case "br":
-		r = brotli.NewReader(bytes.NewReader(body))
-	case "zstd":
-		zr, err := zstd.NewReader(bytes.NewReader(body), zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxMemory(uint64(limit)+1))
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		r = zr
-	default:
-		return nil, errors.New("unsupported coding")
+	r, err := NewDecoder(coding, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
+	defer r.Close()
 	decoded, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
 		return nil, err
@@ -78,4 +55,40 @@ func decodeOne(body []byte, coding string, limit int) ([]byte, error) {
 		return nil, ErrBodyTooLarge
 	}
 	return decoded, nil
+}
+
+// CanDecode reports whether NewDecoder undoes coding.
+func CanDecode(coding string) bool {
+	switch strings.ToLower(strings.TrimSpace(coding)) {
+	case "", "identity", "gzip", "x-gzip", "deflate", "br", "zstd":
+		return true
+	}
+	return false
+}
+
+// NewDecoder returns src with one content coding undone, as it is read.
+func NewDecoder(coding string, src io.Reader) (io.ReadCloser, error) {
+	switch strings.ToLower(strings.TrimSpace(coding)) {
+	case "", "identity":
+		return io.NopCloser(src), nil
+	case "gzip", "x-gzip":
+		return gzip.NewReader(src)
+	case "deflate":
+		// "deflate" means zlib-wrapped, yet some servers send it raw.
+		br := bufio.NewReader(src)
+		if head, err := br.Peek(2); err == nil && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+			return zlib.NewReader(br)
+		}
+		return flate.NewReader(br), nil
+	case "br":
+		return io.NopCloser(brotli.NewReader(src)), nil
+	case "zstd":
+		// A bounded window, so a crafted frame cannot claim huge buffers.
+		d, err := zstd.NewReader(src, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
+		if err != nil {
+			return nil, err
+		}
+		return d.IOReadCloser(), nil
+	}
+	return nil, fmt.Errorf("unsupported content coding %q", coding)
 }
