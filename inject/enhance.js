@@ -22,26 +22,24 @@
 
   // The CSP nonce this script was loaded with. Browsers hide the nonce attribute once the
   // element is parsed, but the property stays: read it now, while currentScript is us.
-  const ownNonce = document.currentScript?.nonce || '';
+  const ownNonce = document.currentScript?.nonce;
 
-  // Older engines ignore FormData's second argument instead of failing: probe it once.
+  // Older engines ignore FormData's second argument; engines that know it refuse a
+  // submitter that is not a submit button of the form. Probe that once.
   const formDataTakesSubmitter = (() => {
     try {
-      const form = document.createElement('form');
-      const button = document.createElement('button');
-      button.name = 'probe';
-      form.append(button);
-      return new FormData(form, button).has('probe');
-    } catch {
+      new FormData(document.createElement('form'), document.documentElement);
       return false;
+    } catch {
+      return true;
     }
   })();
 
   const submissions = new WeakMap(); // form → the submission in flight {controller, submitter}
-  let navigation = null; // AbortController of the navigation in flight
-  let swapped = false; // the page no longer shows what the browser loaded
+  let navigation; // AbortController of the navigation in flight
+  let swapped; // the page no longer shows what the browser loaded
   let shownURL = location.href; // the URL whose content is on screen
-  let expectedNonce = ''; // nonce the current reply's CSP gives its scripts, when known
+  let expectedNonce; // nonce the current reply's CSP gives its scripts, when known
 
   // A form's named controls shadow its properties (an input named "action" hides
   // form.action), so form state is read through attributes and the prototype.
@@ -57,94 +55,100 @@
   // The value of an attribute on the element or its nearest ancestor that has it.
   const inherited = (el, name) => el.closest(`[${name}]`)?.getAttribute(name);
 
-  // A data-sveltekit-* router option on the form or an ancestor; "false" turns off an
-  // option set further up.
-  function routerOption(form, name) {
-    const value = inherited(form, 'data-sveltekit-' + name);
-    return value != null && value !== 'false';
-  }
+  // A boolean data attribute: present and not "false" ("false" turns off one set further up).
+  const isOn = (value) => value != null && value !== 'false';
+
+  // A data-sveltekit-* router option on the form or an ancestor.
+  const routerOption = (form, name) => isOn(inherited(form, 'data-sveltekit-' + name));
 
   function optedOut(form) {
     return inherited(form, 'data-enhance') === 'false' || routerOption(form, 'reload');
   }
 
-  // Forms that Turbo, Rails UJS or htmx submit themselves.
+  // Forms that Turbo, Rails UJS or htmx submit themselves (truthy when so).
   function ownedByAnotherLibrary(form, submitter) {
     const turbo = inherited(form, 'data-turbo');
-    if (turbo != null ? turbo !== 'false' : window.Turbo) return true;
-    const remote = form.getAttribute('data-remote');
-    if (remote != null && remote !== 'false') return true;
-    const htmx = (el) => !!el && [...el.attributes].some((a) => /^(data-)?hx-/.test(a.name));
-    return htmx(form) || htmx(submitter) || !!form.closest('[hx-boost="true"],[data-hx-boost="true"]');
+    const htmx = (el) => el && [...el.attributes].some((a) => /^(data-)?hx-/.test(a.name));
+    return (
+      (turbo != null ? turbo !== 'false' : window.Turbo) ||
+      isOn(form.getAttribute('data-remote')) ||
+      htmx(form) ||
+      htmx(submitter) ||
+      form.closest('[hx-boost="true"],[data-hx-boost="true"]')
+    );
   }
 
   // What a submit event asks for, or null when the browser should handle it.
   function readSubmission(event) {
     const form = event.target;
-    if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return null;
     // Without event.submitter the clicked button's name=value would be lost.
-    if (!('submitter' in event)) return null;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || !('submitter' in event)) return null;
     const submitter = event.submitter;
-    const attr = (name) => {
-      const own = submitter && submitter.getAttribute('form' + name);
-      return own != null ? own : form.getAttribute(name);
-    };
-    const method = (attr('method') || '').toLowerCase();
-    if (method === 'dialog') return null;
-    let target = attr('target');
-    if (target == null) target = document.querySelector('base[target]')?.getAttribute('target') || '';
-    if (target && target.toLowerCase() !== '_self') return null;
+    // formmethod, formaction, formenctype and formtarget on the button win over the form's.
+    const attr = (name) => submitter?.getAttribute('form' + name) ?? form.getAttribute(name);
+    const lower = (name) => (attr(name) || '').toLowerCase();
+    const method = lower('method');
+    const enctype = lower('enctype');
+    const target = attr('target') ?? document.querySelector('base[target]')?.getAttribute('target');
     const action = new URL(attr('action') || location.href, document.baseURI);
-    if (action.origin !== location.origin) return null;
-    const enctype = (attr('enctype') || '').toLowerCase();
     // Browsers encode form data in the page's charset; ours would always be UTF-8.
     const charset = form.getAttribute('accept-charset') || document.characterSet;
-    if (!/^\s*utf-8\b/i.test(charset)) return null;
-    if (optedOut(form) || ownedByAnotherLibrary(form, submitter)) return null;
     const post = method === 'post';
-    if (post && enctype === 'text/plain') return null;
-    return {form, submitter, post, action, multipart: enctype === 'multipart/form-data'};
+    if (
+      method === 'dialog' ||
+      (target && target.toLowerCase() !== '_self') ||
+      action.origin !== location.origin ||
+      !/^\s*utf-8\b/i.test(charset) ||
+      (post && enctype === 'text/plain') ||
+      optedOut(form) ||
+      ownedByAnotherLibrary(form, submitter)
+    ) {
+      return null;
+    }
+    const formData = formDataOf(form, submitter);
+    return {form, submitter, post, action, formData, multipart: enctype === 'multipart/form-data'};
   }
 
   function onSubmit(event) {
     let submission;
     try {
       submission = readSubmission(event);
-      if (!submission) return;
-      submission.formData = formDataOf(submission.form, submission.submitter);
     } catch {
       return; // the browser submits as if this script were not here
     }
-    if (submission.post) startAction(event, submission);
-    else startSearch(event, submission);
+    if (!submission) return;
+    event.preventDefault();
+    if (submission.post) runAction(submission);
+    else startSearch(submission);
   }
 
   /* ------------------------------------------------------- build the request */
 
   function formDataOf(form, submitter) {
-    if (formDataTakesSubmitter || !submitter) return new FormData(form, submitter);
-    const data = new FormData(form);
-    if (submitter.name) data.append(submitter.name, submitter.value);
+    const data = new FormData(form, submitter);
+    // Engines that ignore the submitter argument leave its name=value out: add it last.
+    if (!formDataTakesSubmitter && submitter?.name) data.append(submitter.name, submitter.value);
     return data;
   }
 
-  // URL-encoded bodies and queries carry a file's name, as a browser sends it.
-  const textEntries = (formData) =>
-    [...formData].map(([name, value]) => [name, typeof value === 'string' ? value : value.name]);
+  // URL-encoded bodies and queries carry a file's name, as a browser sends it (a string
+  // has no name).
+  const urlEncoded = (formData) =>
+    new URLSearchParams([...formData].map(([name, value]) => [name, value.name ?? value]));
 
-  function startSearch(event, {form, action, formData}) {
-    const url = new URL(action);
-    url.search = '?' + new URLSearchParams(textEntries(formData));
-    event.preventDefault();
-    navigate(url, {
-      history: routerOption(form, 'replacestate') ? 'replace' : 'push',
+  function startSearch({form, action, formData}) {
+    action.search = '?' + urlEncoded(formData); // a fresh URL: ours to change
+    navigate(action, {
+      replaceState: routerOption(form, 'replacestate'),
       keepFocus: routerOption(form, 'keepfocus'),
       noScroll: routerOption(form, 'noscroll'),
     });
   }
 
-  function startAction(event, submission) {
-    const {form, submitter, action, formData} = submission;
+  /* ------------------------------------------------------------------- send */
+
+  // enhance:submit listeners may change the request in `detail`, or cancel it.
+  async function runAction({form, submitter, action, formData, multipart}) {
     let cancelled = false;
     const detail = {
       action,
@@ -154,15 +158,7 @@
       controller: new AbortController(),
       cancel: () => (cancelled = true),
     };
-    const proceed = emit(form, 'submit', detail);
-    event.preventDefault();
-    if (proceed && !cancelled) runAction(submission, detail);
-  }
-
-  /* ------------------------------------------------------------------- send */
-
-  async function runAction(submission, detail) {
-    const {form, submitter, multipart} = submission;
+    if (!emit(form, 'submit', detail) || cancelled) return;
     const {controller} = detail;
     const previous = submissions.get(form);
     if (previous) {
@@ -175,8 +171,8 @@
     const stopProgress = startProgress();
     let result;
     try {
-      const body = multipart ? detail.formData : new URLSearchParams(textEntries(detail.formData));
-      result = readResult(await post(new URL(detail.action), body, controller.signal, form));
+      const body = multipart ? detail.formData : urlEncoded(detail.formData);
+      result = await post(new URL(detail.action), body, controller.signal, form);
     } catch {
       if (controller.signal.aborted) return;
       result = errorResult(0, 'Network error');
@@ -187,11 +183,7 @@
         setBusy(form, submitter, false);
       }
     }
-    try {
-      await handleResult(form, submitter, result);
-    } catch {
-      showError(form, 0);
-    }
+    handleResult(form, submitter, result);
   }
 
   // aria-disabled rather than disabled: the button keeps its focus and stays reachable.
@@ -203,23 +195,15 @@
 
   const ACTION_HEADERS = {accept: 'application/json', 'x-sveltekit-action': 'true'};
 
-  // A reply is {status, statusText, type, csp, text}, whichever API fetched it.
+  // Sends an action request; resolves to its ActionResult.
   function post(url, body, signal, form) {
     const uploads =
-      body instanceof FormData && [...body.values()].some((v) => v instanceof File && v.size > 0);
+      body instanceof FormData && [...body.values()].some((v) => v.size > 0); // a string has no size
     if (uploads) return postWithProgress(url, body, signal, form);
     return fetch(url, {method: 'POST', headers: ACTION_HEADERS, body, signal, cache: 'no-store'}).then(
-      async (res) => replyOf(res, (name) => res.headers.get(name), await res.text()),
+      async (res) => readResult(res, (name) => res.headers.get(name), await res.text()),
     );
   }
-
-  const replyOf = (res, header, text) => ({
-    status: res.status,
-    statusText: res.statusText,
-    type: header('content-type') || '',
-    csp: header('content-security-policy'),
-    text,
-  });
 
   // Uploads go through XHR, the only API that reports upload progress.
   function postWithProgress(url, body, signal, form) {
@@ -228,7 +212,7 @@
       xhr.open('POST', url);
       for (const name in ACTION_HEADERS) xhr.setRequestHeader(name, ACTION_HEADERS[name]);
       xhr.upload.onprogress = (e) => emit(form, 'progress', {loaded: e.loaded, total: e.total});
-      xhr.onload = () => resolve(replyOf(xhr, (name) => xhr.getResponseHeader(name), xhr.responseText));
+      xhr.onload = () => resolve(readResult(xhr, (name) => xhr.getResponseHeader(name), xhr.responseText));
       xhr.onerror = xhr.onabort = reject;
       signal.addEventListener('abort', () => xhr.abort());
       if (signal.aborted) reject(); // a submit listener aborted it already
@@ -243,16 +227,14 @@
   const errorResult = (status, message) => ({type: 'error', status, error: {message}});
 
   // The gateway answers every action request with an ActionResult in JSON; anything else
-  // is an error to show.
-  function readResult(reply) {
-    expectedNonce = cspNonce(reply.csp);
+  // is an error to show. `reply` is a Response or an XHR, `header` reads its headers.
+  function readResult(reply, header, text) {
+    expectedNonce = cspNonce(header('content-security-policy'));
     let result;
     try {
-      result = /^application\/json/i.test(reply.type) && deserialize(reply.text);
+      result = /^application\/json/i.test(header('content-type')) && deserialize(text);
     } catch {}
-    if (!result || !RESULT_TYPES.includes(result.type)) {
-      return errorResult(reply.status, reply.statusText);
-    }
+    if (!RESULT_TYPES.includes(result?.type)) return errorResult(reply.status, reply.statusText);
     // An error's status is the HTTP status; the JSON has none.
     if (result.type === 'error') result.status = reply.status;
     return result;
@@ -271,13 +253,20 @@
   function parseDevalue(text) {
     const slots = JSON.parse(text);
     if (typeof slots === 'number') return special(slots);
-    const done = new Map(); // slot → value, set before children are read: cycles are allowed
+    const done = []; // slot → value, set before children are read: cycles are allowed
 
     function hydrate(index) {
       if (index < 0) return special(index);
-      if (done.has(index)) return done.get(index);
+      if (index in done) return done[index];
       const v = slots[index];
-      const keep = (value) => (done.set(index, value), value);
+      const keep = (value) => (done[index] = value);
+      // Containers are kept before their members are read: a member may point back.
+      // put(container, key, member) for each [key, slot] pair from v[from] on.
+      const fill = (container, from, put) => {
+        keep(container);
+        for (let i = from; i < v.length; i += 2) put(container, v[i], hydrate(v[i + 1]));
+        return container;
+      };
       if (!v || typeof v !== 'object') return keep(v);
       if (!Array.isArray(v)) {
         const object = keep({});
@@ -285,47 +274,43 @@
         return object;
       }
       const [type, a, b] = v;
-      if (Object.hasOwn(VALUE_TYPES, type)) return keep(VALUE_TYPES[type](a, b));
-      // Containers are kept before their members are read: a member may point back.
-      let container;
       switch (type) {
+        case 'Date':
+          return keep(new Date(a));
+        case 'BigInt':
+          return keep(BigInt(a));
+        case 'RegExp':
+          return keep(new RegExp(a, b));
+        case 'URL':
+          return keep(new URL(a));
+        case 'URLSearchParams':
+          return keep(new URLSearchParams(a));
         case 'Object':
           return keep(Object(hydrate(a)));
-        case 'Set':
-          container = keep(new Set());
-          for (let i = 1; i < v.length; i++) container.add(hydrate(v[i]));
-          return container;
+        case 'Set': {
+          const set = keep(new Set());
+          for (const slot of v.slice(1)) set.add(hydrate(slot));
+          return set;
+        }
         case 'Map':
-          container = keep(new Map());
-          for (let i = 1; i < v.length; i += 2) container.set(hydrate(v[i]), hydrate(v[i + 1]));
-          return container;
+          return fill(new Map(), 1, (map, key, member) => map.set(hydrate(key), member));
         case 'null':
-          container = keep(Object.create(null));
-          for (let i = 1; i < v.length; i += 2) container[v[i]] = hydrate(v[i + 1]);
-          return container;
+          return fill(Object.create(null), 1, setOwn);
+        case -7:
+          return fill(new Array(a), 2, setOwn);
       }
       if (typeof type === 'string') throw new Error('devalue type ' + type);
-      const sparse = type === -7;
-      const array = keep(new Array(sparse ? a : v.length));
-      if (sparse) for (let i = 2; i < v.length; i += 2) array[v[i]] = hydrate(v[i + 1]);
-      else v.forEach((slot, i) => slot !== -2 && (array[i] = hydrate(slot))); // -2: a hole
+      const array = keep(new Array(v.length));
+      v.forEach((slot, i) => slot !== -2 && (array[i] = hydrate(slot))); // -2: a hole
       return array;
     }
 
     return hydrate(0);
   }
 
-  // Typed values written as [type, text, text?].
-  const VALUE_TYPES = {
-    Date: (iso) => new Date(iso),
-    BigInt: (digits) => BigInt(digits),
-    RegExp: (source, flags) => new RegExp(source, flags),
-    URL: (href) => new URL(href),
-    URLSearchParams: (query) => new URLSearchParams(query),
-  };
-
-  // -1 undefined, (-2 a hole, only inside arrays), -3 NaN, -4 Infinity, -5 -Infinity, -6 -0
-  const SPECIALS = [undefined, undefined, NaN, Infinity, -Infinity, -0];
+  // -1 undefined, (-2 a hole, only inside arrays), -3 NaN, -4 Infinity, -5 -Infinity, -6 -0;
+  // the holes read as undefined.
+  const SPECIALS = [, , NaN, Infinity, -Infinity, -0];
   const special = (index) => SPECIALS[-1 - index];
 
   // A key "__proto__" must become data, not the object's prototype.
@@ -333,10 +318,9 @@
     Object.defineProperty(object, key, {value, writable: true, enumerable: true, configurable: true});
   }
 
-  // The nonce a reply's CSP expects on scripts, "" when it names none.
+  // The nonce a reply's CSP expects on scripts, if it names one.
   function cspNonce(policy) {
-    const match = /(?:^|[;,])\s*(?:script-src(?:-elem)?|default-src)\s[^;,]*?'nonce-([\w+/=-]+)'/i.exec(policy || '');
-    return match ? match[1] : '';
+    return /(?:^|[;,])\s*(?:script-src(?:-elem)?|default-src)\s[^;,]*?'nonce-([\w+/=-]+)'/i.exec(policy)?.[1];
   }
 
   // The text of an HTML reply, or null when it is not UTF-8 (fetch decoded it as UTF-8): a
@@ -349,53 +333,52 @@
 
   const parseHTML = (html) => new DOMParser().parseFromString(html, 'text/html');
 
-  const checkable = (el) => el.type === 'checkbox' || el.type === 'radio';
+  const checkable = (el) => /^(checkbox|radio)$/.test(el.type);
 
-  const isPage = (data) => !!data && typeof data === 'object' && typeof data.body === 'string';
+  const isPage = (data) => typeof data?.body === 'string' && typeof data === 'object';
 
   /* --------------------------------------------------------- apply the result */
 
   async function handleResult(form, submitter, result) {
-    let updating = null;
+    let updating;
     const detail = {
       result,
       formElement: form,
       submitter,
-      update: (options) => (updating = updating || update(form, result, options)),
+      update: (options) => (updating ||= update(form, result, options)),
     };
-    if (emit(form, 'result', detail)) await detail.update();
+    try {
+      if (emit(form, 'result', detail)) await detail.update();
+    } catch {
+      showError(form, 0);
+    }
   }
 
   // The default behaviour after a result; `form` is null for applyAction.
   async function update(form, result, {reset = true} = {}) {
     const {type, data, status} = result;
-    if (type === 'redirect') {
-      // The backend sent the browser on to a fresh page, where nothing typed survives, also
-      // when that page is the form's own: a morph alone would keep the typed values.
-      if (form && reset) HTMLFormElement.prototype.reset.call(form);
-      return goto(result.location);
-    }
     if (type === 'error') return showError(form, status, result.error?.message);
-    if (type === 'success') {
+    if (type === 'redirect' || type === 'success') {
+      // A redirect leads to a fresh page, where nothing typed survives, also when that page
+      // is the form's own: a morph alone would keep the typed values.
       if (form && reset) HTMLFormElement.prototype.reset.call(form);
+      if (type === 'redirect') return goto(result.location);
       if (isPage(data)) showPage(data);
       else await invalidateAll(); // nothing to show: fetch the page again, as SvelteKit does
       return resetFocus(location);
     }
-    if (!isPage(data)) {
-      return showError(form, status, data?.message);
-    }
+    if (!isPage(data)) return showError(form, status, data?.message);
     // A failure: the page comes back re-rendered and what the user typed stays.
     const values = form && readFields(form);
     const position = [...document.forms].indexOf(form);
     showPage(data);
     const target = form && (form.isConnected ? form : document.getElementById(form.getAttribute('id')) || document.forms[position]);
-    if (target && values) writeFields(target, values);
+    if (target) writeFields(target, values);
     if (!focusInvalid(target || document)) resetFocus(location);
   }
 
   function applyAction(result) {
-    return update(null, result, {reset: false});
+    return update(null, result); // no form: nothing to reset
   }
 
   function showPage(page) {
@@ -445,17 +428,17 @@
   // Text and comments match only in place; an element may match further on, so a removed
   // message before an input does not cost the input.
   function findMatch(cursor, node) {
-    if (node.nodeType !== 1) return cursor && cursor.nodeType === node.nodeType ? cursor : null;
+    if (node.nodeType !== 1) return cursor?.nodeType === node.nodeType ? cursor : null;
     for (let el = cursor; el; el = el.nextSibling) if (sameElement(el, node)) return el;
     return null;
   }
 
   function sameElement(old, node) {
-    if (old.nodeType !== 1 || old.tagName !== node.tagName) return false;
-    if (old.getAttribute('id') !== node.getAttribute('id')) return false;
+    const same = (name) => old.getAttribute(name) === node.getAttribute(name);
+    if (old.nodeType !== 1 || old.tagName !== node.tagName || !same('id')) return false;
     switch (old.tagName) {
       case 'SCRIPT': // a script that differs is a new script to run
-        return old.getAttribute('src') === node.getAttribute('src') && old.text === node.text;
+        return same('src') && old.text === node.text;
       case 'INPUT':
         return old.type === node.type && old.name === node.name;
       case 'SELECT':
@@ -494,7 +477,7 @@
   function defaults(el) {
     switch (el.tagName) {
       case 'INPUT':
-        return el.getAttribute('value') + ' ' + el.defaultChecked;
+        return el.getAttribute('value') + el.defaultChecked; // ends in true or false: no collisions
       case 'TEXTAREA':
         return el.defaultValue;
       case 'SELECT':
@@ -510,31 +493,32 @@
   }
 
   // Sets a value without losing the caret of the field being typed in.
+  // Input types without a selection (email, number, ...) give null or throw: try both steps.
   function setValue(el, value) {
     if (el.value === value) return;
-    let range = null;
+    let range;
     try {
-      if (el === document.activeElement) range = [el.selectionStart, el.selectionEnd, el.selectionDirection];
+      range = el === document.activeElement && [el.selectionStart, el.selectionEnd, el.selectionDirection];
     } catch {}
     el.value = value;
     try {
-      if (range && range[0] != null) el.setSelectionRange(...range);
+      if (range[0] != null) el.setSelectionRange(...range); // no range: range[0] throws or is undefined
     } catch {}
   }
 
-  // Nodes from another document, with their scripts made runnable: scripts that DOMParser
-  // created are inert forever, so each becomes a fresh element that runs once on insertion.
+  // A node from another document, in a fragment of this one (appending adopts it), with its
+  // scripts made runnable: scripts that DOMParser created are inert forever, so each becomes
+  // a fresh element. Nothing runs until the fragment's content is inserted into the page.
   function adopt(node) {
-    node = document.adoptNode(node);
-    if (node.nodeType !== 1) return node;
-    if (node.tagName === 'SCRIPT') return runnableScript(node);
-    for (const script of node.querySelectorAll('script')) script.replaceWith(runnableScript(script));
-    return node;
+    const fragment = document.createDocumentFragment();
+    fragment.append(node);
+    for (const script of fragment.querySelectorAll('script')) script.replaceWith(runnableScript(script));
+    return fragment;
   }
 
   function runnableScript(inert) {
     const script = document.createElement('script');
-    for (const {name, value} of inert.attributes) if (name !== 'nonce') script.setAttribute(name, value);
+    morphAttributes(script, inert); // every attribute but the nonce
     // Under a nonce CSP the page's nonce is ours; only scripts the reply marked as its own
     // (with the nonce its CSP names, when that is known) get it.
     const nonce = inert.getAttribute('nonce');
@@ -546,34 +530,29 @@
 
   /* The submitted form's values across a re-render. A key is name + position among the
    * fields of that name, or name + value for checkboxes and radios. */
-  function fieldKey(el, counts) {
-    const {name, type} = el;
-    if (!name || !/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) || /^(submit|reset|button|image)$/.test(type)) {
-      return null;
+  function eachField(form, visit) {
+    const counts = {};
+    for (const el of formElements(form)) {
+      const {name} = el;
+      if (!name || !/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName) || /^(submit|reset|button|image)$/.test(el.type)) {
+        continue;
+      }
+      const place = checkable(el) ? '=' + el.value : '#' + (counts[name] = (counts[name] || 0) + 1);
+      visit(el, name + '\n' + place);
     }
-    if (checkable(el)) return name + '\n=' + el.value;
-    counts[name] = (counts[name] || 0) + 1;
-    return name + '\n#' + counts[name];
   }
 
   function readFields(form) {
     const values = new Map();
-    const counts = {};
-    for (const el of formElements(form)) {
-      const key = fieldKey(el, counts);
-      if (!key) continue;
-      if (el.tagName === 'SELECT') values.set(key, [...el.selectedOptions].map((o) => o.value));
-      else values.set(key, checkable(el) ? el.checked : el.value);
-    }
+    eachField(form, (el, key) =>
+      values.set(key, el.tagName === 'SELECT' ? [...el.selectedOptions].map((o) => o.value) : checkable(el) ? el.checked : el.value),
+    );
     return values;
   }
 
   // Secrets, files and server tokens take the server's value; the rest what was typed.
   function writeFields(form, values) {
-    const counts = {};
-    for (const el of formElements(form)) {
-      const key = fieldKey(el, counts);
-      if (!key) continue;
+    eachField(form, (el, key) => {
       if (/^(password|hidden|file)$/.test(el.type) || SERVER_OWNED_NAME.test(el.name)) {
         if (el.type !== 'hidden') setValue(el, el.type === 'file' ? '' : el.defaultValue);
       } else if (values.has(key)) {
@@ -582,13 +561,14 @@
         else if (typeof value === 'boolean') el.checked = value;
         else setValue(el, value);
       }
-    }
+    });
   }
 
+  // Focuses the first field marked invalid and returns it, if there is one.
   function focusInvalid(root) {
     const field = root.querySelector('[aria-invalid="true"],:is(input,select,textarea):invalid');
-    if (field) field.focus();
-    return !!field;
+    field?.focus();
+    return field;
   }
 
   // After a new page: its [autofocus] element, else the element the URL's #id names, else
@@ -607,45 +587,42 @@
     el.focus({preventScroll: true});
   }
 
+  // The element a URL's fragment names (url is a URL or location), if any.
   function hashTarget(url) {
     try {
-      const id = decodeURIComponent(new URL(url).hash.slice(1));
-      return id ? document.getElementById(id) : null;
-    } catch {
-      return null;
-    }
+      return document.getElementById(decodeURIComponent(url.hash.slice(1))); // "" finds nothing
+    } catch {} // a malformed escape names nothing
   }
 
   // An error view at the top of the form; the form and its values stay as they are.
   function showError(form, status, message) {
     const region = form || document.body;
     region.querySelector(':scope>[data-enhance-error]')?.remove();
-    const holder = document.createElement('div');
-    holder.innerHTML =
-      '<div role=alert class=enhance-error data-enhance-error><p></p><button type=button>Dismiss</button></div>';
-    const view = holder.firstChild;
+    // The parser closes the button and the view where the markup ends.
+    region.insertAdjacentHTML(
+      'afterbegin',
+      '<div role=alert class=enhance-error data-enhance-error><p></p><button type=button>Dismiss',
+    );
+    const view = region.firstChild;
     view.firstChild.textContent = (status ? `Error ${status}: ` : '') + ((typeof message === 'string' && message) || 'Something went wrong.');
     view.lastChild.onclick = () => {
       view.remove();
       region.querySelector('input,select,textarea,button')?.focus();
     };
-    region.prepend(view);
   }
 
-  let bar = null;
+  let bar;
   let pending = 0;
 
-  // A slim bar at the top of the viewport once a request takes a while; returns its stop.
+  // A slim bar at the top of the viewport once a request takes a while; returns its stop,
+  // which is called exactly once.
   function startProgress() {
     pending++;
     const timer = setTimeout(showBar, PROGRESS_DELAY);
-    let stopped = false;
     return () => {
-      if (stopped) return;
-      stopped = true;
       clearTimeout(timer);
-      if (--pending === 0 && bar) {
-        bar.remove();
+      if (!--pending) {
+        bar?.remove();
         bar = null;
       }
     };
@@ -666,20 +643,23 @@
 
   /* --------------------------------------------------------------- navigation */
 
-  // Fetches a page and shows it in place. history: 'push', 'replace' or null (popstate and
-  // invalidation, where the URL is already right). Anything unexpected becomes a normal
-  // browser navigation.
-  async function navigate(url, {history: mode = 'push', noScroll, keepFocus, scroll, cache} = {}) {
-    url = new URL(url, location.href);
-    if (navigation) navigation.abort();
+  // Fetches a page and shows it in place. `again`: the page of the current entry is fetched
+  // again (popstate and invalidation), bypassing the HTTP cache; the URL is already right,
+  // so history is left alone. Anything unexpected becomes a normal browser navigation.
+  async function navigate(url, {replaceState, noScroll, keepFocus, scroll, again}) {
+    navigation?.abort();
     const controller = (navigation = new AbortController());
     const stopProgress = startProgress();
     // replacing the current entry by its own URL reloads it: right for popstate and invalidation
-    const fallBack = () => (mode === 'push' ? location.assign(url) : location.replace(url));
+    const fallBack = () => location[replaceState || again ? 'replace' : 'assign'](url);
     try {
-      const res = await fetch(url, {headers: {accept: 'text/html'}, signal: controller.signal, cache});
+      const res = await fetch(url, {
+        headers: {accept: 'text/html'},
+        signal: controller.signal,
+        cache: again ? 'no-cache' : 'default',
+      });
       if (res.status === 204) return; // a browser stays where it is too
-      const type = res.headers.get('content-type') || '';
+      const type = res.headers.get('content-type');
       const landed = new URL(res.url || url);
       const html =
         /^text\/html/i.test(type) && landed.origin === location.origin && utf8Text(await res.text(), type);
@@ -690,15 +670,14 @@
       }
       // fetch drops the fragment; a redirect without one keeps the original, as browsers do
       if (!landed.hash) landed.hash = url.hash;
-      const doc = parseHTML(html);
-      if (mode) {
+      if (!again) {
         saveScroll();
-        const replace = mode === 'replace' || landed.href === location.href;
-        window.history[replace ? 'replaceState' : 'pushState']({enhance: {x: 0, y: 0}}, '', landed);
+        const replace = replaceState || landed.href === location.href;
+        history[replace ? 'replaceState' : 'pushState']({enhance: {x: 0, y: 0}}, '', landed);
       }
       shownURL = landed.href;
       expectedNonce = cspNonce(res.headers.get('content-security-policy'));
-      swap(doc, true);
+      swap(parseHTML(html), true);
       if (scroll) scrollTo(scroll.x, scroll.y);
       else if (!noScroll) {
         const target = hashTarget(landed);
@@ -714,21 +693,22 @@
     }
   }
 
+  // Navigates within this origin on the client, elsewhere as the browser does.
   async function goto(href, {replaceState, noScroll, keepFocus} = {}) {
     const url = new URL(href, location.href);
     if (url.origin !== location.origin) return location.assign(url);
-    return navigate(url, {history: replaceState ? 'replace' : 'push', noScroll, keepFocus});
+    return navigate(url, {replaceState, noScroll, keepFocus});
   }
 
   function invalidateAll() {
-    return navigate(location.href, {history: null, noScroll: true, keepFocus: true, cache: 'no-cache'});
+    return navigate(new URL(location.href), {again: true, noScroll: true, keepFocus: true});
   }
 
   // Keep the scroll position in the current entry, for popstate to restore.
   function saveScroll() {
-    const state = window.history.state;
-    if (state !== null && typeof state !== 'object') return; // someone else's state: leave it
-    window.history.replaceState({...state, enhance: {x: scrollX, y: scrollY}}, '');
+    const state = history.state;
+    if (typeof state !== 'object') return; // someone else's state (null is an object): leave it
+    history.replaceState({...state, enhance: {x: scrollX, y: scrollY}}, '');
   }
 
   const withoutHash = (href) => href.split('#')[0];
@@ -741,10 +721,10 @@
       return;
     }
     // The entry's snapshot may be stale: fetch the page again.
-    navigate(location.href, {history: null, scroll: event.state?.enhance, cache: 'no-cache'});
+    navigate(new URL(location.href), {again: true, scroll: event.state?.enhance});
   }
 
-  let scrollTimer = 0;
+  let scrollTimer;
   function onScroll() {
     clearTimeout(scrollTimer);
     scrollTimer = setTimeout(() => swapped && saveScroll(), 200);

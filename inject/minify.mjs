@@ -6,9 +6,15 @@ import {minify} from 'terser';
 const source = new URL('./enhance.js', import.meta.url);
 const target = new URL('./enhance.min.js', import.meta.url);
 
+// The script travels gzipped, so these options are the ones that make the gzipped file
+// smallest, not the minified one. hoist_funs only moves function declarations to the top of
+// their scope, where they are hoisted anyway. unsafe_arrows turns function expressions into
+// arrows, which is safe because enhance.js never uses `this`, `arguments` or `new` on its
+// own functions. inline: 1 inlines only simple functions: wrapping functions called once
+// into their caller saves minified bytes but costs gzipped ones.
 const {code} = await minify(await readFile(source, 'utf8'), {
   ecma: 2020,
-  compress: {passes: 2},
+  compress: {passes: 2, hoist_funs: true, unsafe_arrows: true, inline: 1},
   mangle: true,
   format: {comments: false},
 });
