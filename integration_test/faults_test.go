@@ -157,25 +157,26 @@ func TestUpstreamFaultsGiveClearErrorsAndPlainProxyBehaviour(t *testing.T) {
 		actionStatus int
 		actionLog    string
 		actionError  string // the message of the error result; "" for Internal Error
+		pageLog      string // what the gateway logs for a page request (Caddy's own line)
 	}{
-		{"an upstream that refuses connections is a 502", nil, "", 502, "action request got no upstream reply", ""},
+		{"an upstream that refuses connections is a 502", nil, "", 502, "action request got no upstream reply", "", "connection refused"},
 		{"an upstream slower than response_header_timeout is a 504",
 			func(c net.Conn, r *http.Request, done <-chan struct{}) {
 				select {
 				case <-time.After(3 * time.Second):
 				case <-done:
 				}
-			}, headerTimeout, 504, "action request got no upstream reply", ""},
+			}, headerTimeout, 504, "action request got no upstream reply", "", "timeout awaiting response headers"},
 		{"an upstream that closes mid-body is a broken reply",
-			page("", []byte(faultPage), len(faultPage)/2), "", 502, "upstream reply to an action request broke off", ""},
+			page("", []byte(faultPage), len(faultPage)/2), "", 502, "upstream reply to an action request broke off", "", "aborting with incomplete response"},
 		{"a truncated gzip stream is a broken reply",
-			page("Content-Encoding: gzip\r\n", zipped, len(zipped)/2), "", 502, "upstream reply to an action request broke off", ""},
+			page("Content-Encoding: gzip\r\n", zipped, len(zipped)/2), "", 502, "upstream reply to an action request broke off", "", "aborting with incomplete response"},
 		{"an invalid gzip stream is a broken reply",
-			page("Content-Encoding: gzip\r\n", []byte("this is not gzip at all, only text"), 34), "", 502, "upstream reply to an action request broke off", ""},
+			page("Content-Encoding: gzip\r\n", []byte("this is not gzip at all, only text"), 34), "", 502, "upstream reply to an action request broke off", "", "aborting with incomplete response"},
 		{"a 3xx without Location is an error",
 			func(c net.Conn, r *http.Request, _ <-chan struct{}) {
 				io.WriteString(c, "HTTP/1.1 302 Found\r\nContent-Type: text/html\r\nContent-Length: 13\r\nConnection: close\r\n\r\n<p>moved</p>\n")
-			}, "", 502, "could not translate the upstream reply", "Upstream redirect without Location"},
+			}, "", 502, "could not translate the upstream reply", "Upstream redirect without Location", ""},
 		{"response headers over the proxy's 10 MB limit are a 502",
 			func(c net.Conn, r *http.Request, _ <-chan struct{}) {
 				w := bufio.NewWriter(c)
@@ -186,7 +187,7 @@ func TestUpstreamFaultsGiveClearErrorsAndPlainProxyBehaviour(t *testing.T) {
 				}
 				io.WriteString(w, "Content-Length: 2\r\n\r\nok")
 				w.Flush()
-			}, "", 502, "action request got no upstream reply", ""},
+			}, "", 502, "action request got no upstream reply", "", "exceeded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +213,9 @@ func TestUpstreamFaultsGiveClearErrorsAndPlainProxyBehaviour(t *testing.T) {
 			}
 			sameAsPlainProxy(t, "named action without JavaScript",
 				fetchOutcome(t, "POST", enhanced.url("/page?/fault")), fetchOutcome(t, "POST", plain.url("/fault")))
+			if tt.pageLog != "" && !waitLog(enhanced.logs, tt.pageLog) {
+				t.Errorf("no log line %q for the page requests", tt.pageLog)
+			}
 		})
 	}
 }
