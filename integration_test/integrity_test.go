@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -579,6 +580,48 @@ func TestRedirectsOfNamedActionsLandWhereTheBackendMeant(t *testing.T) {
 			resp.Body.Close()
 			if got := resp.Header.Get("Location"); got != tt.loc {
 				t.Errorf("a direct POST got Location %q, want the backend's %q", got, tt.loc)
+			}
+		})
+	}
+}
+
+// Clients such as curl ask before a large upload (Expect: 100-continue). The
+// gateway, on every path, lets the upload go on at once, and the body
+// arrives whole.
+func TestUploadsThatExpect100ContinueGoThrough(t *testing.T) {
+	rec := &bodyRecorder{last: map[string]receivedBody{}}
+	gw := startCaddy(t, startCountingServerFor(t, rec), "\tenhance\n\treverse_proxy {upstream}")
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: 10 * time.Second}}
+	for _, tt := range []struct {
+		name, path string
+		action     bool
+	}{
+		{"an action request", "/upload", true},
+		{"a named action", "/page?/upload", true},
+		{"a named action without JavaScript", "/page?/upload", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body, contentType := multipartUpload(4 << 20)
+			hr := &hashingReader{r: body, h: sha256.New()}
+			req, _ := http.NewRequest("POST", gw.url(tt.path), hr)
+			req.Header.Set("Content-Type", contentType)
+			req.Header.Set("Expect", "100-continue")
+			if tt.action {
+				req.Header.Set("X-Sveltekit-Action", "true")
+				req.Header.Set("Origin", "http://"+gw.addr)
+			}
+			start := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if took := time.Since(start); resp.StatusCode != 200 || took > 5*time.Second {
+				t.Errorf("HTTP %d after %v; the client waited for a 100 Continue that did not come", resp.StatusCode, took)
+			}
+			if got := rec.received("/upload"); got.sha != hr.sum() {
+				t.Errorf("the upstream got %d bytes, the client sent %d", got.size, hr.n)
 			}
 		})
 	}
