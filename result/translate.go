@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -342,6 +343,9 @@ func NormalizeLocation(loc string, target *url.URL, upstreamHost, gatewayHost st
 	if u.Opaque != "" || u.Scheme != "" && u.Host == "" {
 		return "", fmt.Errorf("location %q has no host", loc)
 	}
+	if u.Host != "" && !validHost(u.Host) {
+		return "", fmt.Errorf("location %q names no valid host", loc)
+	}
 	if u.Host == "" || sameHost(u, upstreamHost) || sameHost(u, gatewayHost) {
 		base := target
 		if base == nil {
@@ -359,6 +363,35 @@ func NormalizeLocation(loc string, target *url.URL, upstreamHost, gatewayHost st
 		}
 	}
 	return u.String(), nil
+}
+
+// validHost accepts host[:port] where host is a name or an IP literal and
+// port a number up to 65535: what a browser can follow.
+func validHost(hostport string) bool {
+	host, port := hostport, ""
+	if strings.HasPrefix(hostport, "[") {
+		end := strings.IndexByte(hostport, ']')
+		if end < 0 || net.ParseIP(hostport[1:end]) == nil {
+			return false
+		}
+		host, port = hostport[1:end], hostport[end+1:]
+		if port != "" && port[0] != ':' {
+			return false
+		}
+		port = strings.TrimPrefix(port, ":")
+	} else if i := strings.LastIndexByte(hostport, ':'); i >= 0 {
+		host, port = hostport[:i], hostport[i+1:]
+	}
+	if host == "" || (!strings.HasPrefix(hostport, "[") && strings.ContainsAny(host, ":[] ")) {
+		return false
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 0 || n > 65535 {
+			return false
+		}
+	}
+	return true
 }
 
 // slashBackslashes turns backslashes before the query into slashes, as browsers do for

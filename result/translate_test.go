@@ -244,6 +244,9 @@ func TestNormalizeLocationWithoutTargetResolvesAgainstTheRoot(t *testing.T) {
 
 func TestNormalizeLocationRefuses(t *testing.T) {
 	tests := []struct{ name, in string }{
+		{"a host that is not one", "//0::"},
+		{"a host with two ports", "//x.example:80:80/a"},
+		{"a port out of range", "https://x.example:99999/"},
 		{"a javascript: URL", "javascript:alert(1)"},
 		{"a javascript: URL in capitals", "JavaScript:alert(1)"},
 		{"a data: URL", "data:text/html,<script>x</script>"},
