@@ -91,6 +91,8 @@ func browserLoginFailureShowsTheBackendsErrorInPlace(t *testing.T, br *chromium)
 			b.check("the typed email is kept", "document.getElementById('email').value === "+strconv.Quote(tt.email))
 			b.check("the password is cleared", "document.getElementById('password').value === ''")
 			b.check("nobody is signed in", "!document.getElementById('current-user')")
+			b.check("the demo's banner says the page is enhanced",
+				"document.documentElement.hasAttribute('data-enhanced') && getComputedStyle(document.querySelector('#enhance-status .enhanced-only')).display !== 'none' && getComputedStyle(document.querySelector('#enhance-status .plain-only')).display === 'none'")
 		})
 	}
 }
