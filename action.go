@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -112,7 +113,13 @@ func (e *Enhance) translate(r *http.Request, reply *replyCapture, info actionInf
 		HTMLData: func(body []byte, contentType string) (any, error) {
 			// The page's forms must be enhanced too, like any page the gateway serves.
 			var rewritten bytes.Buffer
-			rw := rewrite.NewWriter(&rewritten, rewrite.Options{PageURL: info.page, DocumentURL: info.target})
+			rewritten.Grow(len(body) + len(body)/8)
+			rw := rewriterPool.Get().(*rewrite.Writer)
+			defer func() {
+				rw.Reset(nil, rewrite.Options{})
+				rewriterPool.Put(rw)
+			}()
+			rw.Reset(&rewritten, rewrite.Options{PageURL: info.page, DocumentURL: info.target})
 			if _, err := rw.Write(body); err != nil {
 				return nil, err
 			}
@@ -242,6 +249,10 @@ func (c *replyCapture) Header() http.Header { return c.header }
 func (c *replyCapture) WriteHeader(status int) {
 	if status >= 200 && c.status == 0 {
 		c.status = status
+		// Size the buffer once when the upstream says how much comes.
+		if n, err := strconv.ParseInt(c.header.Get("Content-Length"), 10, 64); err == nil && n > 0 && n <= c.limit {
+			c.body.Grow(int(n))
+		}
 	}
 }
 

@@ -173,8 +173,9 @@ func (pw *pageWriter) skipReason(status int) string {
 }
 
 func isHTML(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.EqualFold(mt, "text/html") || strings.EqualFold(mt, "application/xhtml+xml")
 }
 
 // isAttachment tells a download, which the browser saves and never shows;

@@ -34,6 +34,7 @@ const cacheForever = "public, max-age=31536000, immutable"
 type Assets struct {
 	prefix    string
 	name      string // the file name under prefix, with the content hash
+	url       string // prefix + name
 	etag      string // strong validator of the plain bytes, quoted
 	etagGzip  string // strong validator of the gzip bytes, quoted
 	integrity string
@@ -64,6 +65,7 @@ func NewAssets(prefix string) (*Assets, error) {
 		plain:     script,
 		gzipped:   gzipped,
 	}
+	a.url = a.prefix + a.name
 	a.tagStart = []byte(`<script src="` + html.EscapeString(a.ScriptURL()) +
 		`" integrity="` + a.integrity + `" defer`)
 	return a, nil
@@ -126,7 +128,7 @@ func integrity(b []byte) string {
 func (a *Assets) Prefix() string { return a.prefix }
 
 // ScriptURL is the path of the script, e.g. "/_enhance/enhance.3f2a9c1b.js".
-func (a *Assets) ScriptURL() string { return a.prefix + a.name }
+func (a *Assets) ScriptURL() string { return a.url }
 
 // Integrity is the Subresource Integrity value of the bytes served (before any
 // Content-Encoding), e.g. "sha384-...".
