@@ -249,6 +249,10 @@ func (pw *pageWriter) ReadFrom(src io.Reader) (int64, error) {
 // FlushError sends what has been rewritten so far when the upstream flushes,
 // so a slow page's first bytes reach the browser early.
 func (pw *pageWriter) FlushError() error {
+	if !pw.decided {
+		// A flush sends the header: decide now, as the wrapped writer would.
+		pw.WriteHeader(http.StatusOK)
+	}
 	if pw.decoder != nil {
 		// The decoder goroutine writes on its own schedule; flushing
 		// underneath it would race.
