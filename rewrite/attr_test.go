@@ -87,3 +87,50 @@ func FuzzAttributes(f *testing.F) {
 		checkAttributes(t, page)
 	})
 }
+
+// firstAttr is the plain lookup attrIndex must agree with: read the tag from
+// its start to the first attribute named key.
+func firstAttr(tag []byte, key string) (attrSpan, bool) {
+	r := newAttrReader(tag)
+	for {
+		a, ok := r.next()
+		if !ok || keyIs(tag, a, key) {
+			return a, ok
+		}
+	}
+}
+
+func TestAttrIndexFindsWhatAFreshReadFinds(t *testing.T) {
+	var many bytes.Buffer
+	many.WriteString("<input")
+	for k := range 20 {
+		fmt.Fprintf(&many, " a%d=%d", k, k)
+	}
+	many.WriteString(` type=submit a3=again formaction="/late">`)
+	tests := []struct {
+		name string
+		tag  string
+		keys []string
+	}{
+		{"a button asked for three attributes in turn", `<button type="submit" formaction="/x" formmethod=post>`, []string{"formaction", "type", "formmethod"}},
+		{"a key asked for twice", `<form method=post action=/a>`, []string{"action", "action", "method"}},
+		{"a repeated key gives its first value", `<input type=text TYPE=submit formaction=/x>`, []string{"formaction", "type"}},
+		{"a missing key, then present ones", `<input name=q type=image>`, []string{"formaction", "type", "name"}},
+		{"keys past the sixteenth attribute", many.String(), []string{"formaction", "a3", "type", "a19", "a0", "missing", "a15", "a16"}},
+		{"a tag without attributes", `<button>`, []string{"type", "formaction"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tag := []byte(tt.tag)
+			var x attrIndex
+			x.reset(tag)
+			for _, key := range tt.keys {
+				got, gotOK := x.find(key)
+				want, wantOK := firstAttr(tag, key)
+				if gotOK != wantOK || gotOK && got != want {
+					t.Errorf("find(%q) = %+v, %v; want %+v, %v", key, got, gotOK, want, wantOK)
+				}
+			}
+		})
+	}
+}

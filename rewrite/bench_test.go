@@ -71,7 +71,16 @@ func TestBenchmarkPageIsRealistic(t *testing.T) {
 // BenchmarkRewrite streams the page through a reused Writer in 32 KB chunks,
 // as a response body arrives.
 func BenchmarkRewrite(b *testing.B) {
-	page := benchmarkPage(20)
+	benchmarkRewrite(b, benchmarkPage(20))
+}
+
+// BenchmarkRewriteSmallPage is the same for a page of about 50 KB, where the
+// head and navigation weigh more.
+func BenchmarkRewriteSmallPage(b *testing.B) {
+	benchmarkRewrite(b, benchmarkPage(5))
+}
+
+func benchmarkRewrite(b *testing.B, page []byte) {
 	w := NewWriter(io.Discard, benchOptions)
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()

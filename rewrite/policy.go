@@ -50,6 +50,7 @@ type policy struct {
 	// Scratch space, reused from page to page.
 	res   resolver
 	dec   attrDecoder
+	attrs attrIndex
 	value []byte
 	tag   []byte
 	host  []byte
@@ -132,17 +133,14 @@ func (p *policy) injectBase() {
 // caresAbout is a quick filter in front of tagName, for a name in any case:
 // false means tagName would do nothing and return false.
 func (p *policy) caresAbout(name []byte, end bool) bool {
-	return p.scriptPending || p.basePending || !end && p.depth == 0 && nameIn(&heldNames, name)
+	return p.cares(nameKind(name)&kindHeld != 0, end)
 }
 
-// heldNames marks, by length and first letter, the names of the tags
-// tagName may ask for whole.
-var heldNames = func() (t [10][26]bool) {
-	for _, name := range []string{"form", "button", "input", "base", "script"} {
-		t[len(name)][name[0]-'a'] = true
-	}
-	return t
-}()
+// cares is caresAbout for a name whose kind is known: held tells whether
+// tagName may ask for the whole tag.
+func (p *policy) cares(held, end bool) bool {
+	return p.scriptPending || p.basePending || !end && p.depth == 0 && held
+}
 
 // tagName is told the lower-cased name of a tag and whether it is an end tag.
 // It returns true when the policy needs the whole tag (heldTag); otherwise it
@@ -212,6 +210,13 @@ func (p *policy) heldTag(name, tag []byte) []byte {
 		p.before(name, false, tagFacts{})
 		return nil
 	}
+	p.attrs.reset(tag)
+	out := p.heldElement(name, tag)
+	p.attrs.reset(nil) // the tag is the caller's buffer: do not keep it
+	return out
+}
+
+func (p *policy) heldElement(name, tag []byte) []byte {
 	switch string(name) {
 	case "form":
 		return p.form(name, tag)
@@ -220,7 +225,7 @@ func (p *policy) heldTag(name, tag []byte) []byte {
 	case "base":
 		return p.baseTag(name, tag)
 	}
-	src, ok := findAttr(tag, "src")
+	src, ok := p.attrs.find("src")
 	ours := ok && p.scriptSrc != "" && string(p.dec.value(tag, src, "src")) == p.scriptSrc
 	p.before(name, false, tagFacts{ourScript: ours})
 	return nil
@@ -260,7 +265,7 @@ func (p *policy) finish(terminated bool) {
 // buttons inside it.
 func (p *policy) form(name, tag []byte) []byte {
 	p.before(name, false, tagFacts{})
-	method, hasMethod := findAttr(tag, "method")
+	method, hasMethod := p.attrs.find("method")
 	post := hasMethod && equalFold(p.dec.value(tag, method, "method"), "post")
 	if !p.formOpen {
 		// Like the HTML parser, a form inside a form does not replace it.
@@ -269,7 +274,7 @@ func (p *policy) form(name, tag []byte) []byte {
 	if !post {
 		return nil
 	}
-	action, hasAction := findAttr(tag, "action")
+	action, hasAction := p.attrs.find("action")
 	return p.retarget(tag, "action", action, hasAction)
 }
 
@@ -277,11 +282,11 @@ func (p *policy) form(name, tag []byte) []byte {
 // its own formmethod or its form's, is POST.
 func (p *policy) submitter(name, tag []byte) []byte {
 	p.before(name, false, tagFacts{})
-	action, ok := findAttr(tag, "formaction")
+	action, ok := p.attrs.find("formaction")
 	if !ok {
 		return nil
 	}
-	typ, hasType := findAttr(tag, "type")
+	typ, hasType := p.attrs.find("type")
 	kind := p.dec.value(tag, typ, "type")
 	if string(name) == "input" && !(hasType && (equalFold(kind, "submit") || equalFold(kind, "image"))) {
 		return nil
@@ -290,7 +295,7 @@ func (p *policy) submitter(name, tag []byte) []byte {
 		return nil
 	}
 	post := p.formOpen && p.formPost
-	if method, ok := findAttr(tag, "formmethod"); ok {
+	if method, ok := p.attrs.find("formmethod"); ok {
 		post = equalFold(p.dec.value(tag, method, "formmethod"), "post")
 	}
 	if !post {
@@ -332,7 +337,7 @@ func (p *policy) retarget(tag []byte, key string, a attrSpan, present bool) []by
 // whose own <base> comes before anything else, a relative href is made to
 // resolve as it would have at the document URL.
 func (p *policy) baseTag(name, tag []byte) []byte {
-	href, ok := findAttr(tag, "href")
+	href, ok := p.attrs.find("href")
 	p.before(name, false, tagFacts{baseHref: ok})
 	if !ok || p.baseSeen {
 		return nil
@@ -352,15 +357,48 @@ func (p *policy) baseTag(name, tag []byte) []byte {
 	return nil
 }
 
-// findAttr returns the first attribute named key (lower case) in tag.
-func findAttr(tag []byte, key string) (attrSpan, bool) {
-	r := newAttrReader(tag)
+// attrIndex finds attributes of one tag, reading the tag at most once for
+// the first few attributes however many lookups there are: a submit button
+// is asked for its formaction, type and formmethod.
+type attrIndex struct {
+	tag  []byte
+	r    attrReader // reads on after the attributes seen so far
+	seen [16]attrSpan
+	n    int  // how many of seen are set
+	done bool // r has reached the end of the tag
+}
+
+func (x *attrIndex) reset(tag []byte) {
+	// Field by field: seen needs no clearing, n says what of it counts.
+	x.tag, x.r, x.n, x.done = tag, newAttrReader(tag), 0, false
+}
+
+// find returns the first attribute named key (lower case).
+func (x *attrIndex) find(key string) (attrSpan, bool) {
+	for _, a := range x.seen[:x.n] {
+		if keyIs(x.tag, a, key) {
+			return a, true
+		}
+	}
+	if x.done {
+		return attrSpan{}, false
+	}
+	r := x.r
 	for {
 		a, ok := r.next()
 		if !ok {
+			if x.n < len(x.seen) {
+				x.done = true
+			}
 			return attrSpan{}, false
 		}
-		if keyIs(tag, a, key) {
+		if x.n < len(x.seen) {
+			// Remember it, and read on from after it next time.
+			x.seen[x.n] = a
+			x.n++
+			x.r = r
+		}
+		if keyIs(x.tag, a, key) {
 			return a, true
 		}
 	}

@@ -99,13 +99,15 @@ func (w *Writer) scan(p []byte) {
 				// The whole tag is in this chunk: read it in one go.
 				name, end := p[i+ns:i+ne], ns == 2
 				i += e
-				if !w.pol.caresAbout(name, end) && !mayChangeState(name) {
+				kind := nameKind(name)
+				cares := w.pol.cares(kind&kindHeld != 0, end)
+				if !cares && kind&kindState == 0 {
 					// Most tags: nothing to do before, instead of or after them.
 					w.hold = false
 					break
 				}
 				w.setName(name, end)
-				if w.pol.caresAbout(name, end) {
+				if cares {
 					w.nameDone()
 				} else {
 					w.hold, w.named = false, true
@@ -500,6 +502,10 @@ func tagSpan(p []byte) (ns, ne, end int, ok bool) {
 		i++
 	}
 	ne = i
+	if i < len(p) && p[i] == '>' {
+		// Most tags have no attributes: "<td>", "</td>".
+		return ns, ne, i + 1, true
+	}
 	for {
 		for i < len(p) && class[p[i]]&space != 0 {
 			i++
@@ -604,23 +610,35 @@ func (w *Writer) tagEnd(p []byte, e int) state {
 	return stData
 }
 
-// stateNames marks, by length and first letter, the names that may open raw
-// text or matter to tagDone (form, template), so that most tags skip both.
-var stateNames = func() (t [10][26]bool) {
+// What a tag name may matter for, by its length and first letter.
+const (
+	kindHeld  = 1 << iota // the policy may want the whole tag (form, button, input, base, script)
+	kindState             // it may open raw text or matter to tagDone (form, template)
+)
+
+// nameKinds marks, by length and first letter, the names that may matter,
+// so that most tags are passed over after one lookup.
+var nameKinds = func() (t [10][26]uint8) {
+	for _, name := range []string{"form", "button", "input", "base", "script"} {
+		t[len(name)][name[0]-'a'] |= kindHeld
+	}
 	for _, name := range append(rawTextTags[:], "script", "plaintext", "form", "template") {
-		t[len(name)][name[0]-'a'] = true
+		t[len(name)][name[0]-'a'] |= kindState
 	}
 	return t
 }()
 
-func mayChangeState(name []byte) bool {
-	return nameIn(&stateNames, name)
+// nameKind looks name (in any case) up in nameKinds.
+func nameKind(name []byte) uint8 {
+	c := name[0] | 0x20 // lower case, for letters
+	if len(name) >= len(nameKinds) || c < 'a' || c > 'z' {
+		return 0
+	}
+	return nameKinds[len(name)][c-'a']
 }
 
-// nameIn looks name (in any case) up in a table by length and first letter.
-func nameIn(t *[10][26]bool, name []byte) bool {
-	c := name[0] | 0x20 // lower case, for letters
-	return len(name) < len(t) && 'a' <= c && c <= 'z' && t[len(name)][c-'a']
+func mayChangeState(name []byte) bool {
+	return nameKind(name)&kindState != 0
 }
 
 // rawTextTag returns the constant spelling of a raw text element's name.
