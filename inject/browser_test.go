@@ -8,13 +8,11 @@ package inject
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +20,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/caddy-enhance/enhance/internal/browsertest"
 )
 
 var browser struct {
@@ -39,48 +39,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// chromiumPath finds the browser, skipping the test when there is none, unless CI=true.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium found (apt-get install -y chromium)")
-	}
-	t.Skip("no Chromium found (apt-get install -y chromium)")
-	return ""
-}
-
 // newTab opens a tab in the shared headless browser, started on first use.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
-	path := chromiumPath(t)
+	path := browsertest.ExecPath(t)
 	browser.once.Do(func() {
-		dir, err := os.MkdirTemp("", "enhance-chromium-")
-		if err != nil {
-			browser.err = err
-			return
-		}
-		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(path),
-			chromedp.NoSandbox,
-			chromedp.DisableGPU,
-			chromedp.UserDataDir(dir),
-			chromedp.Flag("disable-quic", true),
-			chromedp.Flag("disable-component-update", true),
-		)
-		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancelCtx := chromedp.NewContext(alloc)
-		browser.ctx = ctx
-		browser.cancel = func() {
-			cancelCtx()
-			cancelAlloc()
-			os.RemoveAll(dir)
-		}
-		_, browser.err = chromedp.Run(ctx, chromedp.Evaluate[int]("1"))
+		browser.ctx, browser.cancel, browser.err = browsertest.Start(path)
 	})
 	if browser.err != nil {
 		t.Fatalf("starting Chromium: %v", browser.err)
@@ -212,38 +176,11 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
-// until waits for a JavaScript condition to hold. The page may be replaced meanwhile (a
-// native submission), so a failed evaluation is tried again until the time is up.
-func until(expr string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, t)
-			if err == nil && ok {
-				return chromedp.Void{}, nil
-			}
-			if time.Now().After(deadline) {
-				return chromedp.Void{}, fmt.Errorf("waiting for %s: gave up (last error: %v)", expr, err)
-			}
-			select {
-			case <-ctx.Done():
-				return chromedp.Void{}, ctx.Err()
-			case <-time.After(25 * time.Millisecond):
-			}
-		}
-	}
-}
+// until waits for a JavaScript condition to hold, through native page loads.
+func until(expr string) chromedp.Action[chromedp.Void] { return browsertest.Until(expr, 5*time.Second) }
 
 // js runs a statement in the page.
-func js(statement string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[chromedp.Void]("void ("+statement+")")(ctx, t)
-		if err != nil && !errors.Is(err, chromedp.ErrJSUndefined) {
-			return chromedp.Void{}, fmt.Errorf("%s: %w", statement, err)
-		}
-		return chromedp.Void{}, nil
-	}
-}
+func js(statement string) chromedp.Action[chromedp.Void] { return browsertest.Do(statement) }
 
 // open loads a page and marks its window, so that a later check can tell that no full
 // page load happened in between.

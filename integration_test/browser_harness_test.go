@@ -6,35 +6,19 @@ package integration
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/caddy-enhance/enhance/internal/browsertest"
 )
 
 // demoSiteBody is the Caddyfile site body the browser tests put in front of the demo app.
 const demoSiteBody = "\tencode gzip\n\tenhance\n\treverse_proxy {upstream}"
-
-// chromiumExecPath finds the browser; without one the test is skipped, or fails under CI=true.
-func chromiumExecPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium found (apt-get install -y chromium)")
-	}
-	t.Skip("no Chromium found (apt-get install -y chromium)")
-	return ""
-}
 
 // chromium is a running headless browser.
 type chromium struct {
@@ -44,31 +28,11 @@ type chromium struct {
 // startChromium starts a browser with a fresh profile for the rest of the test.
 func startChromium(t *testing.T) *chromium {
 	t.Helper()
-	path := chromiumExecPath(t)
-	profile, err := os.MkdirTemp("", "enhance-chromium-")
+	ctx, stop, err := browsertest.Start(browsertest.ExecPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-	)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc() // waits for the browser to exit, so its profile can go
-		os.RemoveAll(profile)
-	})
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int]("1")); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
+	t.Cleanup(stop)
 	return &chromium{ctx: ctx}
 }
 
@@ -156,38 +120,13 @@ var scriptReadyAndMarked = chromedp.Steps(
 // windowKept holds while the window that was marked is still the one shown.
 const windowKept = "window.__marker === 1"
 
-// waitUntil waits for a JavaScript condition. A native submission may replace the
-// page meanwhile, so a failed evaluation is tried again until time is up.
+// waitUntil waits for a JavaScript condition, through native page loads.
 func waitUntil(expr string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			ok, err := chromedp.Evaluate[bool]("!!("+expr+")")(ctx, t)
-			if err == nil && ok {
-				return chromedp.Void{}, nil
-			}
-			if time.Now().After(deadline) {
-				return chromedp.Void{}, fmt.Errorf("waiting for %s: gave up (last error: %v)", expr, err)
-			}
-			select {
-			case <-ctx.Done():
-				return chromedp.Void{}, ctx.Err()
-			case <-time.After(25 * time.Millisecond):
-			}
-		}
-	}
+	return browsertest.Until(expr, 10*time.Second)
 }
 
 // inPage runs a statement in the page.
-func inPage(statement string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[chromedp.Void]("void ("+statement+")")(ctx, t)
-		if err != nil && !errors.Is(err, chromedp.ErrJSUndefined) {
-			return chromedp.Void{}, fmt.Errorf("%s: %w", statement, err)
-		}
-		return chromedp.Void{}, nil
-	}
-}
+func inPage(statement string) chromedp.Action[chromedp.Void] { return browsertest.Do(statement) }
 
 // typeInto types text into the field the CSS selector names.
 func typeInto(selector, text string) chromedp.Action[chromedp.Void] {
