@@ -7,11 +7,10 @@ import (
 	"github.com/caddy-enhance/enhance/result"
 )
 
-// The gateway asks for identity where it needs to read a body, but an
-// upstream may compress anyway (php's ob_gzhandler, precompressed files).
-
-// streamDecoder decodes a compressed body as it is written, into dst.
-// Decoders pull from a reader, so one runs behind a pipe.
+// streamDecoder decodes a compressed page as it is written, into dst. The
+// gateway asks for identity, but an upstream may compress anyway (PHP's
+// ob_gzhandler, precompressed files). Decoders pull from a reader, so one
+// runs behind a pipe.
 type streamDecoder struct {
 	pw   *io.PipeWriter
 	done chan error

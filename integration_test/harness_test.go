@@ -117,22 +117,23 @@ func startProcess(t testing.TB, cmd *exec.Cmd, name, addr string) *lockedBuffer 
 // startLegacyApp starts the Go legacy-style app (this test binary, re-executed)
 // and returns its address.
 func startLegacyApp(t testing.TB) string {
-	t.Helper()
-	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "ENHANCE_TEST_UPSTREAM="+addr)
-	startProcess(t, cmd, "legacy app", addr)
-	return addr
+	return startSelf(t, "ENHANCE_TEST_UPSTREAM", "legacy app")
 }
 
 // startDemoApp starts the demo app that ships in the binary, as its own
 // process, and returns its address.
 func startDemoApp(t testing.TB) string {
+	return startSelf(t, "ENHANCE_TEST_DEMO", "demo app")
+}
+
+// startSelf re-executes this test binary as the app TestMain serves when env
+// names a listen address, and returns that address.
+func startSelf(t testing.TB, env, name string) string {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "ENHANCE_TEST_DEMO="+addr)
-	startProcess(t, cmd, "demo app", addr)
+	cmd.Env = append(os.Environ(), env+"="+addr)
+	startProcess(t, cmd, name, addr)
 	return addr
 }
 
