@@ -1,7 +1,6 @@
 package enhance
 
 import (
-	"bufio"
 	"io"
 	"mime"
 	"net/http"
@@ -55,11 +54,11 @@ func (e *Enhance) servePage(w http.ResponseWriter, r *http.Request, forward cadd
 			panic(v)
 		}
 	}()
-	err := forward.ServeHTTP(pw, r)
-	if cerr := pw.Close(); err == nil {
-		err = cerr
+	if err := forward.ServeHTTP(pw, r); err != nil {
+		pw.abort()
+		return err
 	}
-	return err
+	return pw.Close()
 }
 
 // acceptsHTML tells requests that may get an HTML page (navigations, form
@@ -89,21 +88,13 @@ type pageWriter struct {
 	decided bool
 	body    io.Writer       // where the reply body goes once decided
 	rw      *rewrite.Writer // nil when passing through
-	out     *bufio.Writer   // gathers the rewriter's many small writes
+	out     *pageBuffer     // gathers the rewriter's output, holding the header back
 	size    int             // bytes of HTML rewritten
 	spent   time.Duration   // time inside the rewriter (and its writes on)
 	decoder *streamDecoder  // non-nil when the upstream compressed the page anyway
 }
 
-// The rewriter writes token by token. Gathered into larger writes, the
-// output costs fewer syscalls, and encode sees a first write large enough
-// (over its minimum_length) to decide to compress.
-const outputBufferSize = 16 << 10
-
-var (
-	outputPool   = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, outputBufferSize) }}
-	rewriterPool = sync.Pool{New: func() any { return rewrite.NewWriter(nil, rewrite.Options{}) }}
-)
+var rewriterPool = sync.Pool{New: func() any { return rewrite.NewWriter(nil, rewrite.Options{}) }}
 
 func (pw *pageWriter) WriteHeader(status int) {
 	if pw.decided {
@@ -121,11 +112,11 @@ func (pw *pageWriter) WriteHeader(status int) {
 	}
 	if reason := pw.skipReason(status); reason != "" {
 		metrics.pages.WithLabelValues(reason).Inc()
-	} else {
-		metrics.pages.WithLabelValues("rewritten").Inc()
-		pw.startRewrite()
+		pw.ResponseWriterWrapper.WriteHeader(status)
+		return
 	}
-	pw.ResponseWriterWrapper.WriteHeader(status)
+	metrics.pages.WithLabelValues("rewritten").Inc()
+	pw.startRewrite(status) // the header goes out with the page's first bytes
 }
 
 // resolveLocation resolves a relative Location of a reply to PAGE?/TARGET
@@ -198,7 +189,7 @@ func asciiCompatible(contentType string) bool {
 	return !strings.HasPrefix(name, "utf-16")
 }
 
-func (pw *pageWriter) startRewrite() {
+func (pw *pageWriter) startRewrite(status int) {
 	h := pw.Header()
 	// The body changes length, so ranges and strong validators no longer hold.
 	h.Del("Content-Length")
@@ -208,8 +199,7 @@ func (pw *pageWriter) startRewrite() {
 	}
 	pw.options.Script = pw.assets.ScriptTag(inject.NonceFromCSP(h))
 	pw.options.ScriptSrc = pw.assets.ScriptURL()
-	pw.out = outputPool.Get().(*bufio.Writer)
-	pw.out.Reset(pw.ResponseWriterWrapper)
+	pw.out = newPageBuffer(pw.ResponseWriterWrapper, status)
 	pw.rw = rewriterPool.Get().(*rewrite.Writer)
 	pw.rw.Reset(pw.out, pw.options)
 	pw.body = pw.rw
@@ -259,10 +249,8 @@ func (pw *pageWriter) FlushError() error {
 		return nil
 	}
 	if pw.rw != nil {
+		// The rewriter flushes what it can write into out, and out sends it.
 		if err := pw.rw.Flush(); err != nil {
-			return err
-		}
-		if err := pw.out.Flush(); err != nil {
 			return err
 		}
 	}
@@ -284,7 +272,9 @@ func (pw *pageWriter) Close() error {
 		err = pw.rw.Close()
 	}
 	if err == nil {
-		err = pw.out.Flush()
+		err = pw.out.finish()
+	} else {
+		pw.out.send() // broken: what came goes out, without a length
 	}
 	metrics.bytes.Add(float64(pw.size))
 	metrics.gatewayIn.WithLabelValues("page").Observe(pw.spent.Seconds())
@@ -292,11 +282,15 @@ func (pw *pageWriter) Close() error {
 	return err
 }
 
+// abort ends a reply that broke off: what was rewritten goes out, without a
+// length and without what the rewriter still holds, so the client sees it
+// broken, as through a plain proxy.
 func (pw *pageWriter) abort() {
 	if pw.decoder != nil {
 		pw.decoder.abort()
 	}
 	if pw.rw != nil {
+		pw.out.send()
 		pw.release()
 	}
 }
@@ -305,8 +299,7 @@ func (pw *pageWriter) abort() {
 func (pw *pageWriter) release() {
 	pw.rw.Reset(nil, rewrite.Options{})
 	rewriterPool.Put(pw.rw)
-	pw.out.Reset(nil)
-	outputPool.Put(pw.out)
+	pw.out.release()
 	pw.rw, pw.out, pw.body = nil, nil, io.Discard
 }
 
