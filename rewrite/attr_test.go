@@ -123,7 +123,7 @@ func TestAttrIndexFindsWhatAFreshReadFinds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tag := []byte(tt.tag)
 			var x attrIndex
-			x.reset(tag)
+			x.reset(tag, anyKeys)
 			for _, key := range tt.keys {
 				got, gotOK := x.find(key)
 				want, wantOK := firstAttr(tag, key)

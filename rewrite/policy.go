@@ -204,15 +204,16 @@ func isOneOf(name []byte, words ...string) bool {
 }
 
 // heldTag handles a complete start tag for which tagName returned true and
-// returns its replacement, or nil to keep it as it is.
-func (p *policy) heldTag(name, tag []byte) []byte {
+// returns its replacement, or nil to keep it as it is. keys holds at least
+// the keys of its attributes (anyKeys when they were not noted).
+func (p *policy) heldTag(name, tag []byte, keys keySet) []byte {
 	if len(tag) > maxHeldTag {
 		p.before(name, false, tagFacts{})
 		return nil
 	}
-	p.attrs.reset(tag)
+	p.attrs.reset(tag, keys)
 	out := p.heldElement(name, tag)
-	p.attrs.reset(nil) // the tag is the caller's buffer: do not keep it
+	p.attrs.reset(nil, anyKeys) // the tag is the caller's buffer: do not keep it
 	return out
 }
 
@@ -362,19 +363,24 @@ func (p *policy) baseTag(name, tag []byte) []byte {
 // is asked for its formaction, type and formmethod.
 type attrIndex struct {
 	tag  []byte
+	keys keySet     // a key not in it is not in tag
 	r    attrReader // reads on after the attributes seen so far
 	seen [16]attrSpan
 	n    int  // how many of seen are set
 	done bool // r has reached the end of the tag
 }
 
-func (x *attrIndex) reset(tag []byte) {
+func (x *attrIndex) reset(tag []byte, keys keySet) {
 	// Field by field: seen needs no clearing, n says what of it counts.
-	x.tag, x.r, x.n, x.done = tag, newAttrReader(tag), 0, false
+	x.tag, x.keys, x.r, x.n, x.done = tag, keys, newAttrReader(tag), 0, false
 }
 
 // find returns the first attribute named key (lower case).
 func (x *attrIndex) find(key string) (attrSpan, bool) {
+	if x.keys&keyBit(len(key), key[0]) == 0 {
+		// Most inputs and buttons have no formaction: no need to read them.
+		return attrSpan{}, false
+	}
 	for _, a := range x.seen[:x.n] {
 		if keyIs(x.tag, a, key) {
 			return a, true
@@ -402,6 +408,20 @@ func (x *attrIndex) find(key string) (attrSpan, bool) {
 			return a, true
 		}
 	}
+}
+
+// keySet is a small Bloom filter of attribute keys, by length and first
+// letter: a key whose bit is clear is surely absent.
+type keySet uint64
+
+const anyKeys = ^keySet(0)
+
+// keyBit is the bit of a key of n bytes starting with first, in any case.
+// The factor keeps the keys looked up (formaction, formmethod, type, method,
+// action, href, src) apart from the common ones (name, value, maxlength,
+// class, required, ...).
+func keyBit(n int, first byte) keySet {
+	return 1 << ((uint(n)*24 + uint(first|0x20)) & 63)
 }
 
 // replaceValue returns tag with the value of attribute a (or a new attribute

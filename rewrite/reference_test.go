@@ -67,7 +67,7 @@ func rewriteReference(dst io.Writer, src io.Reader, o Options) error {
 			name = slices.Clone(name)
 			tag := raw
 			if p.tagName(name, end) {
-				if rewritten := p.heldTag(name, raw); rewritten != nil {
+				if rewritten := p.heldTag(name, raw, anyKeys); rewritten != nil {
 					tag = rewritten
 				}
 			}

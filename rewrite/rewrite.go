@@ -95,6 +95,7 @@ type Writer struct {
 	end   bool     // an end tag
 	named bool     // the policy has been told the name
 	quote byte     // the quote of the attribute value being read
+	keys  keySet   // the keys of the tag's attributes, when read whole
 
 	rawTag   string // the element whose raw text we are in
 	word     string // what stWord is matching

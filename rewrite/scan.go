@@ -95,7 +95,7 @@ func (w *Writer) scan(p []byte) {
 				break
 			}
 			w.hold, w.whole, w.hs = true, false, i
-			if ns, ne, e, ok := tagSpan(p[i:]); ok {
+			if ns, ne, e, keys, ok := tagSpan(p[i:]); ok {
 				// The whole tag is in this chunk: read it in one go.
 				name, end := p[i+ns:i+ne], ns == 2
 				i += e
@@ -107,6 +107,7 @@ func (w *Writer) scan(p []byte) {
 					break
 				}
 				w.setName(name, end)
+				w.keys = keys
 				if cares {
 					w.nameDone()
 				} else {
@@ -487,15 +488,15 @@ func (w *Writer) setName(name []byte, end bool) {
 
 // tagSpan reads the tag at the start of p ("<" and a letter, or "</" and a
 // letter) by the same rules as the states from stTagName to stUnquoted. It
-// returns where the name starts and ends and where the tag ends, or ok=false
-// when p ends first or holds no such tag.
-func tagSpan(p []byte) (ns, ne, end int, ok bool) {
+// returns where the name starts and ends, where the tag ends, and the keys
+// of its attributes, or ok=false when p ends first or holds no such tag.
+func tagSpan(p []byte) (ns, ne, end int, keys keySet, ok bool) {
 	i := 1
 	if len(p) > 2 && p[1] == '/' {
 		i = 2
 	}
 	if i >= len(p) || !isLetter(p[i]) {
-		return 0, 0, 0, false
+		return 0, 0, 0, 0, false
 	}
 	ns = i
 	for i < len(p) && class[p[i]]&nameEnds == 0 {
@@ -504,29 +505,31 @@ func tagSpan(p []byte) (ns, ne, end int, ok bool) {
 	ne = i
 	if i < len(p) && p[i] == '>' {
 		// Most tags have no attributes: "<td>", "</td>".
-		return ns, ne, i + 1, true
+		return ns, ne, i + 1, keys, true
 	}
 	for {
 		for i < len(p) && class[p[i]]&space != 0 {
 			i++
 		}
 		if i >= len(p) {
-			return 0, 0, 0, false
+			return 0, 0, 0, 0, false
 		}
 		if p[i] == '>' {
-			return ns, ne, i + 1, true
+			return ns, ne, i + 1, keys, true
 		}
+		ks := i
 		if p[i] == '=' {
 			i++ // an "=" that starts a key belongs to the key
 		}
 		for i < len(p) && class[p[i]]&keyEnds == 0 {
 			i++
 		}
+		keys |= keyBit(i-ks, p[ks])
 		for i < len(p) && class[p[i]]&space != 0 {
 			i++
 		}
 		if i >= len(p) {
-			return 0, 0, 0, false
+			return 0, 0, 0, 0, false
 		}
 		switch p[i] {
 		case '/':
@@ -541,14 +544,14 @@ func tagSpan(p []byte) (ns, ne, end int, ok bool) {
 			i++
 		}
 		if i >= len(p) {
-			return 0, 0, 0, false
+			return 0, 0, 0, 0, false
 		}
 		switch q := p[i]; q {
 		case '>':
 		case '"', '\'':
 			j := bytes.IndexByte(p[i+1:], q)
 			if j < 0 {
-				return 0, 0, 0, false
+				return 0, 0, 0, 0, false
 			}
 			i += j + 2
 		default:
@@ -565,6 +568,7 @@ func tagSpan(p []byte) (ns, ne, end int, ok bool) {
 func (w *Writer) startName(c byte, end bool) {
 	w.name[0] = lowerASCII(c)
 	w.nameN, w.end, w.named = 1, end, false
+	w.keys = anyKeys // read in steps: its keys are not noted
 }
 
 func (w *Writer) tagName() []byte {
@@ -662,7 +666,7 @@ func (w *Writer) heldTag(p []byte, e int, name []byte) {
 		tag = w.pend
 	}
 	w.tok = max(w.hs, 0)
-	out := w.pol.heldTag(name, tag)
+	out := w.pol.heldTag(name, tag, w.keys)
 	switch {
 	case out != nil:
 		w.emit(out)
