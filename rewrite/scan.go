@@ -83,7 +83,7 @@ func (w *Writer) scan(p []byte) {
 	for i < len(p) {
 		switch st {
 		case stData:
-			j := bytes.IndexByte(p[i:], '<')
+			j := indexByte(p[i:], '<')
 			if j < 0 {
 				j = len(p) - i
 			}
@@ -549,7 +549,7 @@ func tagSpan(p []byte) (ns, ne, end int, keys keySet, ok bool) {
 		switch q := p[i]; q {
 		case '>':
 		case '"', '\'':
-			j := bytes.IndexByte(p[i+1:], q)
+			j := indexByte(p[i+1:], q)
 			if j < 0 {
 				return 0, 0, 0, 0, false
 			}
