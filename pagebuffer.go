@@ -22,18 +22,23 @@ var pageBufferPool = sync.Pool{New: func() any {
 // response header until the page is complete, the buffer is full, or the
 // upstream flushes. A page complete in the buffer gets its real
 // Content-Length; a longer or streaming one is sent chunked as it comes.
+// The buffer is taken from the pool at the first write and given back at
+// each flush, so a page that streams slowly holds none while it waits.
 type pageBuffer struct {
 	w      http.ResponseWriter
 	status int
-	sent   bool // the header has gone to w
-	buf    *[]byte
+	sent   bool    // the header has gone to w
+	buf    *[]byte // nil until written to
 }
 
 func newPageBuffer(w http.ResponseWriter, status int) *pageBuffer {
-	return &pageBuffer{w: w, status: status, buf: pageBufferPool.Get().(*[]byte)}
+	return &pageBuffer{w: w, status: status}
 }
 
 func (pb *pageBuffer) Write(p []byte) (int, error) {
+	if pb.buf == nil {
+		pb.buf = pageBufferPool.Get().(*[]byte)
+	}
 	buf := *pb.buf
 	if len(buf)+len(p) <= cap(buf) {
 		*pb.buf = append(buf, p...)
@@ -60,30 +65,42 @@ func (pb *pageBuffer) send() error {
 		pb.sent = true
 		pb.w.WriteHeader(pb.status)
 	}
-	buf := *pb.buf
-	if len(buf) == 0 {
+	if pb.buf == nil || len(*pb.buf) == 0 {
 		return nil
 	}
+	buf := *pb.buf
 	*pb.buf = buf[:0]
 	_, err := pb.w.Write(buf)
 	return err
 }
 
-// Flush sends what is buffered; the caller flushes the connection.
-func (pb *pageBuffer) Flush() error { return pb.send() }
+// Flush sends what is buffered and gives the buffer back; the caller
+// flushes the connection.
+func (pb *pageBuffer) Flush() error {
+	err := pb.send()
+	pb.release()
+	return err
+}
 
 // finish sends a page that ended well: with its length when the whole page
 // is still in the buffer. Trailers need a chunked reply, so a reply that
 // announces them keeps one.
 func (pb *pageBuffer) finish() error {
 	if !pb.sent && pb.w.Header().Get("Trailer") == "" {
-		pb.w.Header().Set("Content-Length", strconv.Itoa(len(*pb.buf)))
+		n := 0
+		if pb.buf != nil {
+			n = len(*pb.buf)
+		}
+		pb.w.Header().Set("Content-Length", strconv.Itoa(n))
 	}
 	return pb.send()
 }
 
-// release returns the buffer to its pool; pb is done.
+// release returns the buffer, if it holds one, to the pool.
 func (pb *pageBuffer) release() {
+	if pb.buf == nil {
+		return
+	}
 	*pb.buf = (*pb.buf)[:0]
 	pageBufferPool.Put(pb.buf)
 	pb.buf = nil

@@ -83,3 +83,36 @@ func TestPageBufferKeepsAChunkedReplyForTrailers(t *testing.T) {
 		t.Errorf("a reply announcing trailers got Content-Length %s", cl)
 	}
 }
+
+func TestPageBufferHoldsNoBufferBetweenFlushes(t *testing.T) {
+	rec := httptest.NewRecorder()
+	pb := newPageBuffer(rec, http.StatusOK)
+	defer pb.release()
+	if pb.buf != nil {
+		t.Fatal("a buffer was taken before anything was written")
+	}
+	pb.Write([]byte("<p>first</p>"))
+	pb.Flush()
+	if pb.buf != nil {
+		t.Error("the buffer was kept after a flush")
+	}
+	pb.Write([]byte("<p>second</p>"))
+	if err := pb.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Body.String() != "<p>first</p><p>second</p>" {
+		t.Errorf("got %q", rec.Body)
+	}
+}
+
+func TestPageBufferSendsAnEmptyPageWithLengthZero(t *testing.T) {
+	rec := httptest.NewRecorder()
+	pb := newPageBuffer(rec, http.StatusOK)
+	if err := pb.finish(); err != nil {
+		t.Fatal(err)
+	}
+	pb.release()
+	if rec.Header().Get("Content-Length") != "0" || rec.Body.Len() != 0 {
+		t.Errorf("got Content-Length %q and %d bytes", rec.Header().Get("Content-Length"), rec.Body.Len())
+	}
+}
