@@ -100,6 +100,11 @@ func wirePathProblem[T string | []byte](p T) string {
 	)
 	for i := 0; i < len(p); i++ {
 		c := p[i]
+		if plainPathChars[c] {
+			n++
+			segLen++
+			continue
+		}
 		if !isPathChar(c) {
 			return fmt.Sprintf("byte %#02x is not allowed in a path", c)
 		}
@@ -157,6 +162,10 @@ func isPathChar(c byte) bool {
 
 var pathChars, keyChars = charSet("-._~!$&'()*+,;=:@/%"), charSet("-._~/!$()*,;:@")
 
+// plainPathChars are the path bytes that need no closer look: not "/", "."
+// or "%".
+var plainPathChars = charSet("-_~!$&'()*+,;=:@")
+
 // charSet returns a table of the ASCII letters and digits and extra.
 func charSet(extra string) (t [256]bool) {
 	for c := range 256 {
@@ -167,7 +176,12 @@ func charSet(extra string) (t [256]bool) {
 
 // appendActionKey escapes a wire path into the action key.
 func appendActionKey(dst, path []byte) []byte {
-	for _, c := range path {
+	k := 0
+	for k < len(path) && keyChars[path[k]] {
+		k++
+	}
+	dst = append(dst, path[:k]...) // mostly the whole path
+	for _, c := range path[k:] {
 		if keyChars[c] {
 			dst = append(dst, c)
 			continue

@@ -470,7 +470,12 @@ func (p *policy) replaceValue(tag []byte, key string, a attrSpan, present bool, 
 
 // appendEscaped writes v as an attribute value inside quote (0: unquoted).
 func appendEscaped(dst, v []byte, quote byte) []byte {
-	for _, c := range v {
+	k := 0
+	for k < len(v) && v[k] != '&' && v[k] != '"' && v[k] != '\'' {
+		k++
+	}
+	dst = append(dst, v[:k]...) // mostly the whole value
+	for _, c := range v[k:] {
 		switch {
 		case c == '&':
 			dst = append(dst, "&amp;"...)

@@ -165,7 +165,7 @@ func (r *resolver) cleanRef(ref []byte) []byte {
 	for len(ref) > 0 && ref[len(ref)-1] <= ' ' {
 		ref = ref[:len(ref)-1]
 	}
-	if bytes.IndexAny(ref, "\t\n\r") < 0 {
+	if !hasTabOrNewline(ref) {
 		return ref
 	}
 	r.clean = r.clean[:0]
@@ -175,6 +175,15 @@ func (r *resolver) cleanRef(ref []byte) []byte {
 		}
 	}
 	return r.clean
+}
+
+func hasTabOrNewline(b []byte) bool {
+	for _, c := range b {
+		if c == '\t' || c == '\n' || c == '\r' {
+			return true
+		}
+	}
+	return false
 }
 
 // schemeLen returns the length of ref's scheme (before ":"), or 0.
@@ -263,7 +272,7 @@ func (r *resolver) parsePath(s []byte) target {
 	i := 0
 	for {
 		j := i
-		for j < len(s) && !isSlash(s[j]) && s[j] != '?' && s[j] != '#' {
+		for j < len(s) && !segmentEnds[s[j]] {
 			j++
 		}
 		seg := s[i:j]
@@ -330,11 +339,32 @@ func isDoubleDot(seg []byte) bool {
 
 const upperHex = "0123456789ABCDEF"
 
+// segmentEnds are the bytes that end a path segment in a reference.
+var segmentEnds = func() (t [256]bool) {
+	for _, c := range []byte("/\\?#") {
+		t[c] = true
+	}
+	return t
+}()
+
+// pathEscaped are the bytes browsers percent-encode in a path.
+var pathEscaped = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c <= ' ' || c >= 0x7F || strings.IndexByte("\"#<>?`{}", byte(c)) >= 0
+	}
+	return t
+}()
+
 // appendPathEscaped percent-encodes what browsers encode in a path; "%"
 // stays, so what was already escaped is not escaped twice.
 func appendPathEscaped(dst, seg []byte) []byte {
-	for _, c := range seg {
-		if c <= ' ' || c >= 0x7F || c == '"' || c == '#' || c == '<' || c == '>' || c == '?' || c == '`' || c == '{' || c == '}' {
+	k := 0
+	for k < len(seg) && !pathEscaped[seg[k]] {
+		k++
+	}
+	dst = append(dst, seg[:k]...) // mostly the whole segment
+	for _, c := range seg[k:] {
+		if pathEscaped[c] {
 			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
 			continue
 		}
@@ -346,6 +376,9 @@ func appendPathEscaped(dst, seg []byte) []byte {
 // samePath reports whether two wire paths name the same path once
 // percent-escapes are decoded.
 func samePath(a, b []byte) bool {
+	if bytes.IndexByte(a, '%') < 0 && bytes.IndexByte(b, '%') < 0 {
+		return bytes.Equal(a, b)
+	}
 	for len(a) > 0 && len(b) > 0 {
 		ca, na := pathByte(a)
 		cb, nb := pathByte(b)
