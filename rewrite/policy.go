@@ -136,6 +136,12 @@ func (p *policy) caresAbout(name []byte, end bool) bool {
 	return p.cares(nameKind(name)&kindHeld != 0, end)
 }
 
+// pending reports whether something is still to be injected before the
+// next tag, whatever its name.
+func (p *policy) pending() bool {
+	return p.scriptPending || p.basePending
+}
+
 // cares is caresAbout for a name whose kind is known: held tells whether
 // tagName may ask for the whole tag.
 func (p *policy) cares(held, end bool) bool {

@@ -91,11 +91,23 @@ func (w *Writer) scan(p []byte) {
 				w.text(i, i+j)
 			}
 			i += j
+			ns, ne, e, keys, ok := tagSpan(p[i:])
+			for ok && nameKind(p[i+ns:i+ne]) == 0 && !w.pol.pending() {
+				// Most tags need nothing before, instead of or after them:
+				// pass over them and the text between in one loop.
+				i += e
+				if j = indexByte(p[i:], '<'); j < 0 {
+					i = len(p)
+					break
+				}
+				i += j
+				ns, ne, e, keys, ok = tagSpan(p[i:])
+			}
 			if i == len(p) {
 				break
 			}
 			w.hold, w.whole, w.hs = true, false, i
-			if ns, ne, e, keys, ok := tagSpan(p[i:]); ok {
+			if ok {
 				// The whole tag is in this chunk: read it in one go.
 				name, end := p[i+ns:i+ne], ns == 2
 				i += e
