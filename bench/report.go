@@ -131,6 +131,8 @@ func (r *report) markdown() string {
 			cmp.plain.errors, cmp.enhanced.errors, goal, verdictMark(c.target == action, met))
 	}
 
+	r.pageBudget(&b)
+
 	fmt.Fprintf(&b, "\n### Action requests: 1 connection, time added per request (median of %d round(s) × %v)\n\n", cfg.rounds, cfg.duration)
 	b.WriteString("| case | plain req/s | enhance req/s | p50 plain | p50 enhance | added (p50) | p99 plain | p99 enhance | p99 Δ | Caddy CPU/req added | errors | target | met |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
@@ -157,6 +159,28 @@ func (r *report) markdown() string {
 			float64(m.bytes)/(1<<20)/max(m.elapsed.Seconds(), 1e-9), m.forms, goal, verdictMark(name == "plain", met))
 	}
 	return b.String()
+}
+
+// pageBudget says how much CPU the page target leaves the gateway: when the
+// load saturates the machine, every request costs nproc/(req/s) of CPU time,
+// wrk's and the upstream's shares included, and a ratio of pageRatio allows
+// only the difference between that at pageRatio× and at 1×.
+func (r *report) pageBudget(b *strings.Builder) {
+	for _, c := range cases {
+		if c.target != page {
+			continue
+		}
+		cmp := r.compare("load", c.name)
+		if cmp.plain.rps <= 0 {
+			return
+		}
+		cpus := float64(runtime.NumCPU())
+		perRequest := time.Duration(cpus / cmp.plain.rps * float64(time.Second))
+		allowed := time.Duration(cpus/(pageRatio*cmp.plain.rps)*float64(time.Second)) - perRequest
+		fmt.Fprintf(b, "\n%s: on %d CPUs at %.0f req/s a plain request costs %s of machine CPU time; "+
+			"%.2f× leaves the gateway %s per request, against %s of Caddy CPU it added here.\n",
+			c.name, runtime.NumCPU(), cmp.plain.rps, us(perRequest), pageRatio, us(allowed), signedUS(cmp.cpuDelta()))
+	}
 }
 
 func verdictMark(notApplicable, met bool) string {
